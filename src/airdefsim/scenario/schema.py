@@ -1,0 +1,326 @@
+"""The scenario schema and the preset specifications (Pydantic v2).
+
+YAML keys carry friendly units (``"30 m"``, ``"Mach 0.8"``, ``"-30 dBsm"``); every
+quantity is converted to SI once, here, by the validators. After validation every
+length is in m, every duration in s, every angle in rad, every speed a
+:class:`airdefsim.units.Speed`, every RCS in dBsm, every power in W.
+
+Latitudes and longitudes stay in degrees in these models (as the user wrote them) and
+become radians/ECEF when the world is built.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from airdefsim import units
+
+Length = Annotated[float, BeforeValidator(units.length)]
+Duration = Annotated[float, BeforeValidator(units.duration)]
+Angle = Annotated[float, BeforeValidator(units.angle)]
+Dbsm = Annotated[float, BeforeValidator(units.dbsm)]
+Mass = Annotated[float, BeforeValidator(units.mass)]
+Force = Annotated[float, BeforeValidator(units.force)]
+Power = Annotated[float, BeforeValidator(units.power)]
+Frequency = Annotated[float, BeforeValidator(units.frequency)]
+Accel = Annotated[float, BeforeValidator(units.acceleration)]
+Area = Annotated[float, BeforeValidator(units.area)]
+SpeedQ = Annotated[units.Speed, BeforeValidator(units.speed)]
+Decibel = Annotated[float, BeforeValidator(lambda v: units.decibels(v, ("dBW", "dBm", "dBi", "dB")))]
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors, values are validated on assignment too."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+# ------------------------------------------------------------------ presets: radars
+
+
+class Calibration(Strict):
+    """A published detection range against a stated RCS (the radar equation scales
+    from it): range at which Pd (single scan) reaches ``pd`` for a target of ``rcs``."""
+
+    range: Length
+    rcs: Area
+    pd: float = Field(0.5, gt=0, lt=1)
+
+
+class ScanSpec(Strict):
+    """How the radar searches.
+
+    ``rotating``: mechanically rotating 360° search, one look per target per
+    ``period``. ``sector``: electronically scanned sector of ``sector_width`` centred on
+    the unit's ``heading``, revisited every ``period``.
+    """
+
+    type: Literal["rotating", "sector"] = "rotating"
+    period: Duration = 10.0
+    sector_width: Angle = Field(default=6.283185307179586)
+
+
+class Accuracy(Strict):
+    """One-sigma measurement error floors (at high SNR)."""
+
+    range: Length = 50.0
+    azimuth: Angle = 0.002
+    elevation: Angle = 0.003
+
+
+class RadarSpec(Strict):
+    """A radar preset (see ``presets/radars.yaml``)."""
+
+    name: str
+    role: Literal["acquisition", "engagement", "low_altitude"]
+    band: str = "S"
+    frequency: Frequency = 3e9
+    calibration: Calibration
+    instrumented_range: Length
+    min_elevation: Angle = -0.0174533
+    max_elevation: Angle = 1.3089969
+    scan: ScanSpec = ScanSpec()
+    pfa: float = Field(1e-6, gt=0, lt=1)
+    pulses: int = Field(10, ge=1)
+    accuracy: Accuracy = Accuracy()
+    mast_height: Length = 10.0
+    track_capacity: int = Field(100, ge=0)
+    target_channels: int = Field(0, ge=0)
+    missile_channels: int = Field(0, ge=0)
+    swerling: int = Field(1, ge=0, le=4)
+    bandwidth: Frequency = 1e6
+    noise_figure: Decibel = 3.0
+    sources: dict[str, str] = {}
+
+
+# ------------------------------------------------------------------ presets: missiles
+
+
+class MotorSpec(Strict):
+    """Solid rocket motor: boost then sustain phase (thrust, burn time)."""
+
+    boost_thrust: Force
+    boost_time: Duration
+    sustain_thrust: Force = 0.0
+    sustain_time: Duration = 0.0
+
+
+class MissileSpec(Strict):
+    """An interceptor preset (see ``presets/missiles.yaml``).
+
+    Envelope figures (``max_range``, ``max_altitude`` …) are the published or assumed
+    *limits*; the achievable envelope against a given target comes from the flyout model.
+    """
+
+    name: str
+    max_range: Length
+    min_range: Length = 3000.0
+    max_altitude: Length
+    min_altitude: Length = 10.0
+    max_speed: SpeedQ
+    launch_mass: Mass
+    motor_burnout_mass: Mass
+    motor: MotorSpec
+    diameter: Length
+    cd0: float = 0.3
+    max_g: Accel
+    guidance: Literal["active_radar", "semi_active", "track_via_missile", "hit_to_kill"]
+    nav_constant: float = 4.0
+    seeker_range: Length = 20000.0
+    lethal_radius: Length
+    pk: float = Field(gt=0, le=1)
+    vs_ballistic_range: Length | None = None
+    max_target_speed: SpeedQ | None = None
+    reaction_time: Duration = 5.0
+    salvo_interval: Duration = 3.0
+    sources: dict[str, str] = {}
+
+
+# ------------------------------------------------------------------ presets: threats
+
+
+class AspectRcs(Strict):
+    """Monostatic RCS by aspect, dBsm: nose (0°), side (90°), tail (180°)."""
+
+    nose: Dbsm
+    side: Dbsm
+    tail: Dbsm
+
+
+class RcsSpec(Strict):
+    """RCS model: per band (``"L"``, ``"S"``, ``"C"``, ``"X"`` …) an aspect table,
+    interpolated over aspect angle; bands not listed use ``default``. Fluctuation as a
+    Swerling case."""
+
+    default: AspectRcs
+    bands: dict[str, AspectRcs] = {}
+    swerling: int = Field(1, ge=0, le=4)
+
+
+class ThreatSpec(Strict):
+    """An air object preset: a threat or a friendly aircraft."""
+
+    name: str
+    kind: Literal["aircraft", "cruise_missile", "ballistic_missile", "drone", "airliner"]
+    cruise_speed: SpeedQ
+    max_speed: SpeedQ | None = None
+    cruise_altitude: Length
+    rcs: RcsSpec
+    max_g: Accel = 19.6133
+    iff: Literal["none", "mode3c", "mode5"] = "none"
+    hostile: bool = True
+    warhead_radius: Length = 50.0
+    apogee: Length | None = None
+    range: Length | None = None
+    sources: dict[str, str] = {}
+
+
+# ------------------------------------------------------------------ presets: units
+
+
+class RadarSite(Strict):
+    """A radar of a unit, with its offset from the command post (east, north, m)."""
+
+    radar: str
+    offset: tuple[Length, Length] = (0.0, 0.0)
+
+
+class LauncherGroup(Strict):
+    """``count`` launchers of one type, each loaded with ``load`` (missile -> rounds)."""
+
+    type: str
+    count: int = Field(ge=1)
+    load: dict[str, int]
+    reload_time: Duration = 1800.0
+    spread: Length = 2000.0
+
+
+class UnitSpec(Strict):
+    """A fire unit preset: command post, radars, launchers and its fire channels."""
+
+    name: str
+    system: str
+    command_post: str
+    radars: list[RadarSite]
+    launchers: list[LauncherGroup]
+    target_channels: int
+    missile_channels: int
+    sources: dict[str, str] = {}
+
+
+# ------------------------------------------------------------------ scenario
+
+
+class LatLon(Strict):
+    lat: float = Field(ge=-90, le=90, description="deg")
+    lon: float = Field(ge=-180, le=180, description="deg")
+
+
+class Waypoint(Strict):
+    """A route point: a position (``lat``/``lon``, ``alt`` above the WGS84 ellipsoid) or
+    ``at`` the name of a defended asset (the threat's aim point). ``alt`` omitted: the
+    preset's cruise altitude (0 for an aim point)."""
+
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    alt: Length | None = None
+    at: str | None = None
+    speed: SpeedQ | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Waypoint:
+        if self.at is None and (self.lat is None or self.lon is None):
+            raise ValueError("a waypoint needs lat and lon, or 'at: <asset name>'")
+        if self.at is not None and (self.lat is not None or self.lon is not None):
+            raise ValueError("a waypoint takes either lat/lon or 'at', not both")
+        return self
+
+
+class DefendedAsset(Strict):
+    name: str
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    alt: Length = 0.0
+    value: float = Field(1.0, gt=0)
+    radius: Length = 1000.0
+
+
+class Doctrine(Strict):
+    """Fire doctrine of a unit.
+
+    mode: ``auto`` (the doctrine engine decides) or ``manual`` (a trainee decides).
+    policy: ``shoot-look-shoot`` (one salvo, assess, re-engage), ``shoot-shoot-look``
+    (two salvos before assessing). salvo: missiles per salvo, per threat kind.
+    weapons: ``free`` (engage anything not friendly), ``tight`` (only tracks identified
+    hostile), ``hold`` (no engagement). reserve: rounds kept back per missile type.
+    """
+
+    mode: Literal["auto", "manual"] = "auto"
+    policy: Literal["shoot-look-shoot", "shoot-shoot-look"] = "shoot-look-shoot"
+    salvo: int | dict[str, int] = 2
+    weapons: Literal["free", "tight", "hold"] = "tight"
+    reserve: int = Field(0, ge=0)
+    auto_identify: bool = True
+    max_engage_range: Length | None = None
+
+
+class BlueUnit(Strict):
+    preset: str
+    name: str | None = None
+    at: LatLon
+    heading: Angle = 0.0
+    doctrine: Doctrine = Doctrine()
+    missiles: dict[str, int] | None = None
+
+
+class RedGroup(Strict):
+    """A group of identical threats. ``count`` threats leave ``spacing`` apart from
+    ``start``; each follows ``route`` (great-circle legs at the waypoints' altitudes,
+    a ballistic arc from the first to the last point for ballistic missiles)."""
+
+    preset: str
+    name: str | None = None
+    count: int = Field(1, ge=1, le=10000)
+    spacing: Duration = 0.0
+    start: Duration = 0.0
+    route: list[Waypoint] = Field(min_length=2)
+    speed: SpeedQ | None = None
+    lateral_spread: Length = 0.0
+
+
+class FriendlyGroup(RedGroup):
+    iff: Literal["none", "mode3c", "mode5"] | None = None
+
+
+class JammerSpec(Strict):
+    """A stand-off noise jammer at a fixed point."""
+
+    name: str
+    at: LatLon
+    alt: Length = 10000.0
+    erp: Decibel = Field(30.0, description="effective radiated power, dBW")
+    bandwidth: Frequency = 100e6
+    bands: list[str] = ["L", "S", "C", "X"]
+
+
+class Scenario(Strict):
+    """A complete scenario, validated and in SI units."""
+
+    name: str
+    description: str = ""
+    origin: LatLon
+    duration: Duration = Field(gt=0)
+    seed: int = Field(0, ge=0)
+    epoch: str = "2026-01-01T00:00:00Z"
+    decision_interval: Duration = Field(1.0, gt=0)
+    record_interval: Duration = Field(1.0, gt=0)
+    defended_assets: list[DefendedAsset] = []
+    blue: list[BlueUnit] = Field(min_length=1)
+    red: list[RedGroup] = []
+    friendly_air: list[FriendlyGroup] = []
+    jammers: list[JammerSpec] = []
+    tracker: dict[str, Any] = {}
+    dem: str | None = None
+    asterix: dict[str, Any] = {}

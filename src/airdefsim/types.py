@@ -1,0 +1,328 @@
+"""Data shared across parts: plots, the truth view a sensor sees, the air picture and
+the C2 commands.
+
+These are the seams between the parts (see ``docs/architecture.md``). Every array
+follows the project convention: structure of arrays, entity axis first, SI units,
+radians inside.
+
+Frames
+------
+ECEF
+    WGS84 earth-centred, earth-fixed, metres (float64).
+ENU
+    The *scenario's* local east-north-up tangent frame at ``Scenario.origin`` (ground
+    level, h = 0), metres. The tracker works in this frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+Identity = Literal["unknown", "hostile", "friendly"]
+WeaponsState = Literal["free", "tight", "hold"]
+
+
+@dataclass(frozen=True)
+class Plots:
+    """Radar plots (detections and false alarms) of one or several dwells.
+
+    Attributes
+    ----------
+    t : (K,) float, s since scenario epoch — time of each plot
+    sensor : (K,) int — index of the radar in the world's radar list
+    pos : (K, 3) float, m, scenario ENU — measured position
+    R : (K, 3, 3) float, m² — measurement covariance of ``pos`` in ENU
+    rae : (K, 3) float — measured range (m), azimuth (rad, from north, clockwise),
+        elevation (rad) in the sensor's own ENU frame
+    sigma_rae : (K, 3) float — one-sigma errors of ``rae`` (m, rad, rad)
+    sensor_pos : (K, 3) float, m, scenario ENU — the radar's position
+    snr_db : (K,) float, dB — signal-to-noise ratio of the detection
+    truth_id : (K,) int — id of the true object, -1 for a false alarm.
+        For the recorder and the scoring only: the tracker and the C2 seat never read it.
+    """
+
+    t: F64
+    sensor: I64
+    pos: F64
+    R: F64
+    rae: F64
+    sigma_rae: F64
+    sensor_pos: F64
+    snr_db: F64
+    truth_id: I64
+
+    def __len__(self) -> int:
+        return int(self.t.shape[0])
+
+    @staticmethod
+    def empty() -> Plots:
+        z = np.zeros((0,))
+        return Plots(
+            t=z,
+            sensor=np.zeros((0,), np.int64),
+            pos=np.zeros((0, 3)),
+            R=np.zeros((0, 3, 3)),
+            rae=np.zeros((0, 3)),
+            sigma_rae=np.zeros((0, 3)),
+            sensor_pos=np.zeros((0, 3)),
+            snr_db=z.copy(),
+            truth_id=np.zeros((0,), np.int64),
+        )
+
+    @staticmethod
+    def concat(parts: list[Plots]) -> Plots:
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return Plots.empty()
+        if len(parts) == 1:
+            return parts[0]
+        return Plots(
+            **{
+                name: np.concatenate([getattr(p, name) for p in parts])
+                for name in Plots.__dataclass_fields__
+            }
+        )
+
+    def sorted_by_time(self) -> Plots:
+        order = np.argsort(self.t, kind="stable")
+        return Plots(**{name: getattr(self, name)[order] for name in Plots.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class TargetsView:
+    """Ground truth of every air object at time ``t``, as a sensor or a fuze sees it.
+
+    Attributes
+    ----------
+    t : float, s
+    pos : (N, 3) float, m, ECEF
+    vel : (N, 3) float, m/s, ECEF
+    acc : (N, 3) float, m/s², ECEF (zero on straight legs; gravity on ballistic arcs)
+    truth_id : (N,) int — stable object id
+    alive : (N,) bool — flying (not yet killed, landed or out of the scenario)
+    rcs_index : (N,) int — index into ``rcs_specs``
+    rcs_specs : list of ``airdefsim.scenario.schema.RcsSpec`` — RCS models by aspect/band
+    is_friendly : (N,) bool — friendly aircraft (answers IFF if its transponder works)
+    iff_mode : (N,) int — 0 no transponder, 1 civil (mode 3/C), 5 military mode 5
+    kind : (N,) object — preset name of each object (``"fighter"``, ``"airliner"``, …)
+    """
+
+    t: float
+    pos: F64
+    vel: F64
+    acc: F64
+    truth_id: I64
+    alive: B
+    rcs_index: I64
+    rcs_specs: list
+    is_friendly: B
+    iff_mode: I64
+    kind: NDArray[np.object_]
+
+    def __len__(self) -> int:
+        return int(self.pos.shape[0])
+
+
+@dataclass(frozen=True)
+class Jammer:
+    """A stand-off noise jammer.
+
+    pos : (3,) float, m, ECEF; erp_w : effective radiated power density-integrated, W;
+    bandwidth_hz : Hz; band : radar band letter(s) it covers.
+    """
+
+    name: str
+    pos: F64
+    erp_w: float
+    bandwidth_hz: float
+    bands: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TrackTable:
+    """The tracker's output: one row per live track (tentative ones included).
+
+    Attributes
+    ----------
+    track_id : (M,) int — stable id, never reused in a run
+    x : (M, 6) float — state [e, n, u, ve, vn, vu] in scenario ENU, m and m/s
+    P : (M, 6, 6) float — covariance of ``x``
+    status : (M,) int — 0 tentative, 1 confirmed, 2 coasting (confirmed, missed last update)
+    t_update : (M,) float, s — time of the last plot used
+    n_updates : (M,) int — plots used so far
+    """
+
+    track_id: I64
+    x: F64
+    P: F64
+    status: I64
+    t_update: F64
+    n_updates: I64
+
+    TENTATIVE = 0
+    CONFIRMED = 1
+    COASTING = 2
+
+    def __len__(self) -> int:
+        return int(self.track_id.shape[0])
+
+    @staticmethod
+    def empty() -> TrackTable:
+        return TrackTable(
+            track_id=np.zeros((0,), np.int64),
+            x=np.zeros((0, 6)),
+            P=np.zeros((0, 6, 6)),
+            status=np.zeros((0,), np.int64),
+            t_update=np.zeros((0,)),
+            n_updates=np.zeros((0,), np.int64),
+        )
+
+
+# ---------------------------------------------------------------- the air picture
+
+
+@dataclass
+class LauncherState:
+    """One launcher (TEL) as the fire-control sees it."""
+
+    name: str
+    unit: str
+    pos: F64  # (3,) m, ECEF
+    lat: float  # rad
+    lon: float  # rad
+    missiles: dict[str, int]  # missile type -> ready rounds
+    busy_until: float = 0.0  # s; launcher can fire again after this (salvo interval)
+    reload_until: float = 0.0  # s; reload in progress until this time
+
+
+@dataclass
+class UnitState:
+    """A fire unit (battalion / battery): radars, launchers and channel usage."""
+
+    name: str
+    preset: str
+    pos: F64  # (3,) m, ECEF of the command post
+    lat: float  # rad
+    lon: float  # rad
+    launchers: list[LauncherState]
+    target_channels: int  # targets that can be engaged at once (engagement radar)
+    missile_channels: int  # missiles that can be guided at once
+    targets_engaged: int = 0
+    missiles_guided: int = 0
+    weapons: WeaponsState = "tight"
+    doctrine: dict = field(default_factory=dict)
+
+
+@dataclass
+class Engagement:
+    """Interceptors in flight against one track."""
+
+    track_id: int
+    unit: str
+    missile: str
+    interceptor_ids: list[int]
+    t_launch: float
+
+
+@dataclass
+class AirPicture:
+    """What the C2 seat sees at time ``t``: the tracker's picture, never ground truth.
+
+    Track arrays share the first axis (M tracks, confirmed and coasting only).
+
+    Attributes
+    ----------
+    t : float, s
+    track_id : (M,) int
+    pos : (M, 3) float, m, ECEF — estimated position
+    vel : (M, 3) float, m/s, ECEF — estimated velocity
+    pos_enu : (M, 3) float, m, scenario ENU
+    vel_enu : (M, 3) float, m/s, scenario ENU
+    pos_sigma : (M,) float, m — RMS of the position standard deviations
+    identity : (M,) object — "unknown" | "hostile" | "friendly"
+    iff_reply : (M,) bool — the last interrogation got a reply
+    iff_interrogated : (M,) bool — the track has been interrogated at least once
+    threat_rank : (M,) int — 1 is the most threatening; 0 for friendly / not ranked
+    time_to_asset : (M,) float, s — time to closest approach to the nearest defended
+        asset (inf when opening)
+    units : list of UnitState
+    engagements : list of Engagement
+    assets : list of dict(name, pos (3,) ECEF, value)
+    """
+
+    t: float
+    track_id: I64
+    pos: F64
+    vel: F64
+    pos_enu: F64
+    vel_enu: F64
+    pos_sigma: F64
+    identity: NDArray[np.object_]
+    iff_reply: B
+    iff_interrogated: B
+    threat_rank: I64
+    time_to_asset: F64
+    units: list[UnitState]
+    engagements: list[Engagement]
+    assets: list[dict]
+
+    def __len__(self) -> int:
+        return int(self.track_id.shape[0])
+
+    def index_of(self, track_id: int) -> int | None:
+        hits = np.flatnonzero(self.track_id == track_id)
+        return int(hits[0]) if hits.size else None
+
+
+# ---------------------------------------------------------------- C2 commands
+
+
+@dataclass(frozen=True)
+class Engage:
+    """Fire ``salvo`` missiles of ``missile`` at ``track_id`` (``unit`` None: best unit)."""
+
+    track_id: int
+    missile: str | None = None
+    salvo: int = 1
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class CeaseFire:
+    """Stop guiding the interceptors in flight against ``track_id`` (they self-destruct)."""
+
+    track_id: int
+
+
+@dataclass(frozen=True)
+class Interrogate:
+    """Send an IFF interrogation to ``track_id``."""
+
+    track_id: int
+
+
+@dataclass(frozen=True)
+class Declare:
+    """Set the identity of ``track_id`` to ``identity``."""
+
+    track_id: int
+    identity: Identity
+
+
+@dataclass(frozen=True)
+class SetWeapons:
+    """Weapons control state for ``unit`` (None: every unit)."""
+
+    state: WeaponsState
+    unit: str | None = None
+
+
+Command = Engage | CeaseFire | Interrogate | Declare | SetWeapons
