@@ -92,6 +92,15 @@ class RadarSpec(Strict):
     swerling: int = Field(1, ge=0, le=4)
     bandwidth: Frequency = 1e6
     noise_figure: Decibel = 3.0
+    # sensors (issue 3): beam shape, jamming, low-elevation loss, track dwells
+    beamwidth_az: Angle = 0.0261799  # 1.5 deg, two-sided 3 dB width
+    beamwidth_el: Angle = 0.0349066  # 2 deg
+    antenna_gain: Decibel = 35.0  # dBi, main lobe (used for jammer noise only)
+    sidelobe_level: Decibel = -30.0  # dB below the main lobe (jammer off the beam)
+    clutter_loss: Decibel = 10.0  # dB, clutter/multipath loss at zero elevation
+    track_interval: Duration = 1.0  # s, revisit of a cued track (engagement radars)
+    track_dwell: Duration = 0.01  # s, radar time per track dwell
+    max_track_fraction: float = Field(0.5, ge=0, le=1)  # share of time for track dwells
     sources: dict[str, str] = {}
 
 
