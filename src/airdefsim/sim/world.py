@@ -1,0 +1,276 @@
+"""Building the world from a validated scenario: placed units and radars, air objects
+with their routes, the random streams.
+
+Every component draws from its own stream spawned from the run's seed
+(``numpy.random.SeedSequence(seed).spawn``) in a fixed order, so the same scenario and
+seed give the same run whatever else runs beside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from airdefsim.geo.wgs84 import LocalFrame, ecef_to_geodetic, geodetic_to_ecef
+from airdefsim.physics.routes import Leg, RouteSet, leg_duration
+from airdefsim.scenario.presets import Presets, get_presets
+from airdefsim.scenario.schema import RcsSpec, Scenario, ThreatSpec
+from airdefsim.types import Jammer, LauncherState, UnitState
+
+F64 = NDArray[np.float64]
+IFF_MODES = {"none": 0, "mode3c": 1, "mode5": 5}
+# stream order is part of the determinism contract: append, never reorder
+STREAMS = ("radars", "iff", "interceptors", "tracker", "spread", "policy")
+
+
+@dataclass
+class RadarSite:
+    """A placed radar: which unit, its spec and site frame."""
+
+    unit: str
+    name: str
+    spec: Any
+    site: LocalFrame
+    heading: float
+
+
+@dataclass
+class AirObjects:
+    """Every air object (threats and friendly aircraft), structure of arrays."""
+
+    name: list[str]
+    preset: NDArray[np.object_]
+    kind: NDArray[np.object_]
+    hostile: NDArray[np.bool_]
+    iff_mode: NDArray[np.int64]
+    rcs_index: NDArray[np.int64]
+    rcs_specs: list[RcsSpec]
+    target_asset: NDArray[np.int64]  # index of the asset the route ends on, -1 none
+    warhead_radius: F64
+    routes: RouteSet
+
+    def __len__(self) -> int:
+        return len(self.name)
+
+
+@dataclass
+class World:
+    scenario: Scenario
+    seed: int
+    frame: LocalFrame
+    presets: Presets
+    assets: list[dict[str, Any]]
+    units: list[UnitState]
+    radars: list[RadarSite]
+    objects: AirObjects
+    jammers: list[Jammer]
+    rngs: dict[str, np.random.Generator] = field(default_factory=dict)
+    radar_rngs: list[np.random.Generator] = field(default_factory=list)
+
+
+def _offset(lat: float, lon: float, east: float, north: float, h: float = 0.0) -> tuple[float, float]:
+    """(lat, lon) rad of a point ``east``/``north`` m from (lat, lon) on the ellipsoid."""
+    frame = LocalFrame(lat, lon, h)
+    la, lo, _ = ecef_to_geodetic(frame.to_ecef(np.array([east, north, 0.0])))
+    return float(la), float(lo)
+
+
+def unit_names(scenario: Scenario) -> list[str]:
+    return [u.name or f"{u.preset}-{i + 1}" for i, u in enumerate(scenario.blue)]
+
+
+def build_units(scenario: Scenario, presets: Presets) -> tuple[list[UnitState], list[RadarSite]]:
+    units: list[UnitState] = []
+    radars: list[RadarSite] = []
+    for blue, name in zip(scenario.blue, unit_names(scenario), strict=True):
+        spec = presets.units[blue.preset]
+        lat, lon = np.radians(blue.at.lat), np.radians(blue.at.lon)
+        launchers: list[LauncherState] = []
+        n_total = sum(g.count for g in spec.launchers)
+        k = 0
+        for group in spec.launchers:
+            for j in range(group.count):
+                ang = 2 * np.pi * k / max(n_total, 1)
+                r = group.spread / 2
+                la, lo = _offset(lat, lon, r * np.sin(ang), r * np.cos(ang))
+                load = dict(group.load)
+                if blue.missiles:
+                    load = {m: blue.missiles.get(m, n) for m, n in load.items()}
+                launchers.append(
+                    LauncherState(
+                        name=f"{name}/{group.type}-{k + 1}",
+                        unit=name,
+                        pos=geodetic_to_ecef(la, lo, 0.0),
+                        lat=la,
+                        lon=lo,
+                        missiles=load,
+                    )
+                )
+                k += 1
+                del j
+        units.append(
+            UnitState(
+                name=name,
+                preset=blue.preset,
+                pos=geodetic_to_ecef(lat, lon, 0.0),
+                lat=lat,
+                lon=lon,
+                launchers=launchers,
+                target_channels=spec.target_channels,
+                missile_channels=spec.missile_channels,
+                weapons=blue.doctrine.weapons,
+                doctrine=blue.doctrine.model_dump(),
+            )
+        )
+        for site in spec.radars:
+            rspec = presets.radars[site.radar]
+            la, lo = _offset(lat, lon, site.offset[0], site.offset[1])
+            radars.append(
+                RadarSite(
+                    unit=name,
+                    name=site.radar,
+                    spec=rspec,
+                    site=LocalFrame(la, lo, rspec.mast_height),
+                    heading=blue.heading,
+                )
+            )
+    return units, radars
+
+
+def _route_legs(
+    obj: int,
+    spec: ThreatSpec,
+    group: Any,
+    start: float,
+    offset_m: float,
+    assets: list[dict[str, Any]],
+) -> tuple[list[Leg], int]:
+    """Legs of one object and the index of the asset its route ends on (-1 none)."""
+    pts: list[tuple[float, float, float]] = []
+    speeds: list[float | None] = []
+    target_asset = -1
+    asset_index = {a["name"]: i for i, a in enumerate(assets)}
+    for wp in group.route:
+        if wp.at is not None:
+            a = assets[asset_index[wp.at]]
+            pts.append((a["lat"], a["lon"], wp.alt if wp.alt is not None else a["alt"]))
+            target_asset = asset_index[wp.at]
+        else:
+            assert wp.lat is not None and wp.lon is not None
+            alt = wp.alt if wp.alt is not None else spec.cruise_altitude
+            pts.append((float(np.radians(wp.lat)), float(np.radians(wp.lon)), alt))
+        sp = wp.speed or group.speed
+        speeds.append(None if sp is None else sp.at(pts[-1][2]))
+    if group.route[-1].at is None:
+        target_asset = -1
+    if offset_m and len(pts) >= 2:
+        (la0, lo0, _), (la1, lo1, _) = pts[0], pts[1]
+        brg = np.arctan2(np.sin(lo1 - lo0) * np.cos(la1), np.cos(la0) * np.sin(la1) - np.sin(la0) * np.cos(la1) * np.cos(lo1 - lo0))
+        east, north = offset_m * np.cos(brg), -offset_m * np.sin(brg)
+        moved = []
+        for (la, lo, h), wp in zip(pts, group.route, strict=True):
+            moved.append((la, lo, h) if wp.at is not None else (*_offset(la, lo, east, north), h))
+        pts = moved
+    if spec.kind == "ballistic_missile":
+        from airdefsim.physics.ballistic import ballistic_arc
+
+        (la0, lo0, _), (la1, lo1, _) = pts[0], pts[-1]
+        t_s, pos, _vel = ballistic_arc(la0, lo0, la1, lo1, apogee=spec.apogee)
+        t_s = np.asarray(t_s, dtype=float)
+        return [Leg(obj, start + float(t_s[0]), start + float(t_s[-1]), table_t=t_s + start, table_pos=np.asarray(pos, dtype=float))], target_asset
+    legs = []
+    t = start
+    for i in range(len(pts) - 1):
+        (la0, lo0, h0), (la1, lo1, h1) = pts[i], pts[i + 1]
+        v = speeds[i] if speeds[i] is not None else spec.cruise_speed.at(0.5 * (h0 + h1))
+        dur = leg_duration(la0, lo0, h0, la1, lo1, h1, float(v))
+        legs.append(Leg(obj, t, t + dur, la0, lo0, h0, la1, lo1, h1))
+        t += dur
+    return legs, target_asset
+
+
+def build_objects(scenario: Scenario, presets: Presets, assets: list[dict[str, Any]], rng: np.random.Generator) -> AirObjects:
+    names: list[str] = []
+    preset: list[str] = []
+    kind: list[str] = []
+    hostile: list[bool] = []
+    iff: list[int] = []
+    rcs_idx: list[int] = []
+    target_asset: list[int] = []
+    warhead: list[float] = []
+    rcs_specs: list[RcsSpec] = []
+    rcs_of: dict[str, int] = {}
+    legs: list[Leg] = []
+    groups = [("red", g, True) for g in scenario.red] + [("friendly", g, False) for g in scenario.friendly_air]
+    for gi, (side, group, is_hostile) in enumerate(groups):
+        spec = presets.threats[group.preset]
+        if group.preset not in rcs_of:
+            rcs_of[group.preset] = len(rcs_specs)
+            rcs_specs.append(spec.rcs)
+        label = group.name or f"{side}-{gi + 1}-{group.preset}"
+        mode = getattr(group, "iff", None) or spec.iff
+        for k in range(group.count):
+            obj = len(names)
+            off = 0.0
+            if group.count > 1 and group.lateral_spread > 0:
+                off = (k / (group.count - 1) - 0.5) * group.lateral_spread
+            obj_legs, tgt = _route_legs(obj, spec, group, group.start + k * group.spacing, off, assets)
+            legs += obj_legs
+            names.append(f"{label}-{k + 1}" if group.count > 1 else label)
+            preset.append(group.preset)
+            kind.append(spec.kind)
+            hostile.append(is_hostile)
+            iff.append(0 if is_hostile else IFF_MODES[mode])
+            rcs_idx.append(rcs_of[group.preset])
+            target_asset.append(tgt)
+            warhead.append(spec.warhead_radius)
+    n = len(names)
+    return AirObjects(
+        name=names,
+        preset=np.array(preset, dtype=object),
+        kind=np.array(kind, dtype=object),
+        hostile=np.array(hostile, dtype=bool),
+        iff_mode=np.array(iff, dtype=np.int64),
+        rcs_index=np.array(rcs_idx, dtype=np.int64),
+        rcs_specs=rcs_specs,
+        target_asset=np.array(target_asset, dtype=np.int64),
+        warhead_radius=np.array(warhead, dtype=float),
+        routes=RouteSet(legs, n),
+    )
+
+
+def build_world(scenario: Scenario, seed: int | None = None) -> World:
+    """Place everything the scenario describes; spawn the random streams."""
+    seed = scenario.seed if seed is None else int(seed)
+    presets = get_presets()
+    ss = np.random.SeedSequence(seed)
+    children = ss.spawn(len(STREAMS))
+    rngs = {name: np.random.default_rng(c) for name, c in zip(STREAMS, children, strict=True)}
+    frame = LocalFrame.from_degrees(scenario.origin.lat, scenario.origin.lon, 0.0)
+    assets = []
+    for a in scenario.defended_assets:
+        lat, lon = float(np.radians(a.lat)), float(np.radians(a.lon))
+        assets.append(
+            {"name": a.name, "lat": lat, "lon": lon, "alt": a.alt, "pos": geodetic_to_ecef(lat, lon, a.alt),
+             "value": a.value, "radius": a.radius}
+        )
+    units, radars = build_units(scenario, presets)
+    objects = build_objects(scenario, presets, assets, rngs["spread"])
+    jammers = [
+        Jammer(
+            name=j.name,
+            pos=geodetic_to_ecef(np.radians(j.at.lat), np.radians(j.at.lon), j.alt),
+            erp_w=10.0 ** (j.erp / 10.0),
+            bandwidth_hz=j.bandwidth,
+            bands=tuple(j.bands),
+        )
+        for j in scenario.jammers
+    ]
+    radar_rngs = [np.random.default_rng(c) for c in children[0].spawn(len(radars))]
+    return World(
+        scenario=scenario, seed=seed, frame=frame, presets=presets, assets=assets, units=units,
+        radars=radars, objects=objects, jammers=jammers, rngs=rngs, radar_rngs=radar_rngs,
+    )
