@@ -1,0 +1,50 @@
+"""``airdefsim export RUN_DIR --format asterix|czml|kml|geojson`` — a thin wrapper over
+:func:`airdefsim.export.api.export_run`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from airdefsim.export.api import FORMATS, LAYERS, ExportOptions, export_run, parse_what
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``export`` command to ``app``."""
+
+    @app.command("export")
+    def export(
+        run_dir: Path = typer.Argument(..., help="Run directory (run.json + Parquet tables)."),
+        fmt: str = typer.Option(
+            ..., "--format", "-f", help=f"Output format: {', '.join(FORMATS)}."
+        ),
+        out: Path | None = typer.Option(None, "--out", "-o", help="Output file."),
+        what: str = typer.Option(
+            ",".join(LAYERS), "--what", help="Comma list of layers: " + ", ".join(LAYERS) + "."
+        ),
+        sac: int = typer.Option(0, "--sac", help="ASTERIX System Area Code (0-255)."),
+        sic: int = typer.Option(1, "--sic", help="ASTERIX System Identification Code (0-255)."),
+        coverage_alt: float = typer.Option(
+            1000.0, "--coverage-alt", help="Target altitude (m) for coverage rings."
+        ),
+    ) -> None:
+        """Export a recorded run for other tools: ASTERIX CAT062 (any ASTERIX decoder),
+        CZML (CesiumJS), KML (Google Earth), GeoJSON (QGIS)."""
+        err = Console(stderr=True)
+        try:
+            opt = ExportOptions(
+                what=parse_what(what), sac=sac, sic=sic, coverage_alt_m=coverage_alt
+            )
+            result = export_run(run_dir, fmt, out, opt)
+        except ValueError as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        table = Table(title=f"{result.fmt} export", show_header=False)
+        table.add_row("file", str(result.path))
+        table.add_row("size", f"{result.n_bytes:,} octets")
+        for k, v in result.counts.items():
+            table.add_row(k, f"{v:,}")
+        Console().print(table)

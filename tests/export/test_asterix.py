@@ -1,0 +1,258 @@
+"""ASTERIX CAT062: independent decoding (pyasteryx), round trips, rejection, UDP sink."""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyasteryx import Decoder
+from pyasteryx.exceptions import DecodeError
+
+from airdefsim.export import asterix as ax
+from airdefsim.export.run import RunData
+
+FT = 0.3048
+
+
+def _ordered_tracks(run: RunData) -> dict[str, np.ndarray]:
+    cols = run.table("tracks")
+    order = np.argsort(cols["t"], kind="stable")
+    return {k: v[order] for k, v in cols.items()}
+
+
+def _pyasteryx(data: bytes) -> list[dict]:
+    return [m.to_dict() for m in Decoder(editions={62: "1.18"}).decode(data)]
+
+
+def test_independent_decoder_reads_every_field_within_resolution(run: RunData) -> None:
+    data = ax.encode_tracks(run.table("tracks"), run.meta["epoch"], sac=25, sic=7, service_id=3)
+    tr = _ordered_tracks(run)
+    recs = _pyasteryx(data)
+    n = tr["t"].size
+    assert len(recs) == n == len(ax.split_blocks(data))  # one data block per update
+
+    def col(key: str) -> np.ndarray:
+        return np.array([r.get(key, np.nan) for r in recs], float)
+
+    assert np.all(col("I062/010.SAC") == 25) and np.all(col("I062/010.SIC") == 7)
+    assert np.all(col("I062/015.SID") == 3)
+    np.testing.assert_array_equal(col("I062/040.TrkN"), tr["track_id"])
+    # time of day: epoch is 06:00:00Z
+    np.testing.assert_allclose(col("I062/070.ToT"), 6 * 3600 + tr["t"], atol=1 / 256)
+    lsb = 180 / 2**25
+    np.testing.assert_allclose(col("I062/105.Lat"), tr["lat_deg"], atol=lsb / 2 + 1e-12)
+    np.testing.assert_allclose(col("I062/105.Lon"), tr["lon_deg"], atol=lsb / 2 + 1e-12)
+    np.testing.assert_allclose(col("I062/100.X"), tr["e"], atol=0.25 + 1e-9)
+    np.testing.assert_allclose(col("I062/100.Y"), tr["n"], atol=0.25 + 1e-9)
+    np.testing.assert_allclose(col("I062/185.Vx"), tr["ve"], atol=0.125 + 1e-9)
+    np.testing.assert_allclose(col("I062/185.Vy"), tr["vn"], atol=0.125 + 1e-9)
+    np.testing.assert_allclose(col("I062/130.Alt"), tr["alt_m"] / FT, atol=6.25 / 2 + 1e-9)
+    # status flags
+    status = tr["status"]
+    np.testing.assert_array_equal(col("I062/080.CNF") == 1, status == "tentative")
+    np.testing.assert_array_equal(np.nan_to_num(col("I062/080.CST")) == 1, status == "coasting")
+    assert np.all(col("I062/080.SIM") == 1) and np.all(col("I062/080.SRC") == 2)
+    first = np.r_[[np.flatnonzero(tr["track_id"] == i)[0] for i in np.unique(tr["track_id"])]]
+    assert set(np.flatnonzero(col("I062/080.TSB") == 1)) == set(first)
+    assert np.all(col("I062/080.TSE") == 0)  # every track lives to the end
+    # measured flight level: only for the friendly (cooperative) track, ISA standard day
+    mfl = col("I062/136.MFL")  # pyasteryx gives feet
+    friendly = tr["identity"] == "friendly"
+    assert np.all(np.isfinite(mfl) == friendly) and friendly.any()
+    z = tr["alt_m"][friendly]
+    h_geopot = 6356766.0 * z / (6356766.0 + z)
+    np.testing.assert_allclose(mfl[friendly], h_geopot / FT, atol=25 / 2 + 1e-9)
+
+
+def test_own_decoder_agrees_with_pyasteryx(run: RunData) -> None:
+    data = ax.encode_tracks(run.table("tracks"), run.meta["epoch"], sac=1, sic=2)
+    ours = ax.decode(data)
+    recs = _pyasteryx(data)
+    for key, theirs in (
+        ("lat_deg", "I062/105.Lat"),
+        ("x", "I062/100.X"),
+        ("vy", "I062/185.Vy"),
+        ("time_of_day", "I062/070.ToT"),
+        ("geo_alt_ft", "I062/130.Alt"),
+        ("track_number", "I062/040.TrkN"),
+    ):
+        np.testing.assert_array_equal(ours[key], [r[theirs] for r in recs])
+    np.testing.assert_array_equal(
+        ours["mfl_fl"] * 100, [r.get("I062/136.MFL", np.nan) for r in recs]
+    )
+
+
+def test_batched_blocks_decode_to_the_same_records(run: RunData) -> None:
+    cols, epoch = run.table("tracks"), run.meta["epoch"]
+    one = ax.decode(ax.encode_tracks(cols, epoch, 1, 2))
+    batched_bytes = ax.encode_tracks(cols, epoch, 1, 2, records_per_block=50)
+    batched = ax.decode(batched_bytes)
+    assert batched["block"].max() + 1 == -(-cols["t"].size // 50)
+    for k in ("x", "lat_deg", "track_number", "tsb"):
+        np.testing.assert_array_equal(one[k], batched[k])
+    assert len(_pyasteryx(batched_bytes)) == cols["t"].size
+
+
+def _one_row(**over) -> dict[str, np.ndarray]:
+    row = dict(
+        t=[0.0], track_id=[7], status=["confirmed"], identity=["unknown"], e=[1.0], n=[2.0],
+        ve=[3.0], vn=[4.0], lat_deg=[40.0], lon_deg=[30.0], alt_m=[1000.0],
+    )  # fmt: skip
+    row.update(over)
+    return {k: np.asarray(v) for k, v in row.items()}
+
+
+def test_shapes_zero_and_one() -> None:
+    assert (
+        ax.encode_tracks(
+            _one_row(
+                t=[],
+                track_id=[],
+                status=[],
+                identity=[],
+                e=[],
+                n=[],
+                ve=[],
+                vn=[],
+                lat_deg=[],
+                lon_deg=[],
+                alt_m=[],
+            ),
+            None,
+            0,
+            0,
+        )
+        == b""
+    )
+    assert ax.decode(b"")["x"].shape == (0,)
+    d = ax.decode(ax.encode_tracks(_one_row(), None, 0, 0))
+    assert d["track_number"].tolist() == [7] and d["x"].tolist() == [1.0]
+
+
+def test_altitude_out_of_range_omits_i062_130_and_time_wraps_at_midnight() -> None:
+    cols = _one_row(t=[0.0, 3.0], track_id=[1, 2], status=["confirmed"] * 2, identity=["unknown"] * 2,
+                    e=[0.0, 0.0], n=[0.0, 0.0], ve=[0.0, 0.0], vn=[0.0, 0.0], lat_deg=[0.0, 0.0],
+                    lon_deg=[0.0, 0.0], alt_m=[60000.0, 5000.0])  # fmt: skip
+    data = ax.encode_tracks(cols, datetime(2026, 1, 1, 23, 59, 58, tzinfo=UTC), 0, 0)
+    recs = _pyasteryx(data)
+    assert "I062/130.Alt" not in recs[0] and recs[1]["I062/130.Alt"] == pytest.approx(
+        5000 / FT, abs=3.125
+    )
+    assert [r["I062/070.ToT"] for r in recs] == [86398.0, 1.0]
+
+
+def test_track_end_sets_tse_only_when_the_track_ended_early() -> None:
+    tsb, tse = ax.first_last_flags([0, 0, 1, 1, 2], [1, 2, 1, 2, 2])
+    assert tsb.tolist() == [True, True, False, False, False]
+    assert tse.tolist() == [False, False, True, False, False]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lat=st.floats(-90, 90), lon=st.floats(-180, 180), e=st.floats(-4e6, 4e6),
+    n=st.floats(-4e6, 4e6), ve=st.floats(-8000, 8000), vn=st.floats(-8000, 8000),
+    alt=st.floats(-450, 45000), t=st.floats(0, 86000), tid=st.integers(0, 65535),
+)  # fmt: skip
+def test_round_trip_within_half_lsb(lat, lon, e, n, ve, vn, alt, t, tid) -> None:
+    cols = _one_row(t=[t], track_id=[tid], e=[e], n=[n], ve=[ve], vn=[vn], lat_deg=[lat],
+                    lon_deg=[lon], alt_m=[alt], identity=["friendly"])  # fmt: skip
+    d = ax.decode(ax.encode_tracks(cols, "2026-01-01T00:00:00Z", 9, 9))
+    assert abs(d["lat_deg"][0] - lat) <= ax.LSB_LATLON_DEG / 2 + 1e-12
+    assert abs(d["lon_deg"][0] - lon) <= ax.LSB_LATLON_DEG / 2 + 1e-12
+    assert abs(d["x"][0] - e) <= 0.25 + 1e-9 and abs(d["y"][0] - n) <= 0.25 + 1e-9
+    assert abs(d["vx"][0] - ve) <= 0.125 + 1e-9 and abs(d["vy"][0] - vn) <= 0.125 + 1e-9
+    assert abs(d["geo_alt_ft"][0] - alt / FT) <= 3.125 + 1e-9
+    assert abs(d["mfl_fl"][0] - ax.pressure_flight_level(alt)) <= 0.125 + 1e-9
+    assert abs(d["time_of_day"][0] - t) <= 1 / 256 + 1e-9
+    assert d["track_number"][0] == tid
+
+
+@pytest.fixture()
+def good_stream() -> bytes:
+    cols = _one_row(t=[0.0, 1.0], track_id=[1, 2], status=["confirmed"] * 2, identity=["unknown"] * 2,
+                    e=[1.0, 2.0], n=[1.0, 2.0], ve=[0.0, 0.0], vn=[0.0, 0.0], lat_deg=[1.0, 2.0],
+                    lon_deg=[1.0, 2.0], alt_m=[100.0, 200.0])  # fmt: skip
+    return ax.encode_tracks(cols, None, 0, 0)
+
+
+@pytest.mark.parametrize("cut", [1, 2, 5, 20])
+def test_truncated_stream_is_rejected(good_stream: bytes, cut: int) -> None:
+    with pytest.raises(ax.AsterixError, match="truncated"):
+        ax.decode(good_stream[:-cut])
+    with pytest.raises(DecodeError):  # the independent decoder agrees it is broken
+        Decoder(editions={62: "1.18"}).decode(good_stream[:-cut])
+
+
+def test_malformed_blocks_are_rejected(good_stream: bytes) -> None:
+    block = ax.split_blocks(good_stream)[0]
+    with pytest.raises(ax.AsterixError, match="category 48"):
+        ax.decode(bytes([48]) + block[1:])
+    with pytest.raises(ax.AsterixError, match="too small"):
+        ax.decode(bytes([62, 0, 2]) + block[3:])
+    # LEN shorter than the record: the record's items run past the block end
+    short = bytes([62, 0, len(block) - 4]) + block[3:-4]
+    with pytest.raises(ax.AsterixError, match=r"truncated|past the end"):
+        ax.decode(short)
+    # FSPEC naming an item this module does not write (I062/210, FRN 8)
+    fspec_bad = bytes([62, 0, 6, 0x01, 0x80, 0x00])
+    with pytest.raises(ax.AsterixError, match="I062/210"):
+        ax.decode(fspec_bad)
+    # FSPEC naming the spare FRN 2
+    with pytest.raises(ax.AsterixError, match="spare FRN 2"):
+        ax.decode(bytes([62, 0, 6, 0x40, 0, 0]))
+    with pytest.raises(ax.AsterixError, match="empty FSPEC"):
+        ax.decode(bytes([62, 0, 4, 0x00]))
+    with pytest.raises(ValueError, match="sac"):
+        ax.encode_tracks(_one_row(), None, 256, 0)
+
+
+def test_udp_sink_sends_decodable_datagrams(run: RunData) -> None:
+    rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rx.bind(("127.0.0.1", 0))
+    rx.settimeout(2.0)
+    port = rx.getsockname()[1]
+    origin = run.meta["origin"]
+    sink = ax.AsterixUdpSink("127.0.0.1", port, 12, 34, origin["lat_deg"], origin["lon_deg"], None,
+                             max_datagram=600)  # fmt: skip
+    tr = _ordered_tracks(run)
+    times = np.unique(tr["t"])[:5]
+    sent = 0
+    try:
+        sink.open(run.meta)
+        sink.rows("truth", run.table("truth"))  # ignored
+        sink.event({"kind": "launch"})  # ignored
+        for t in times:
+            m = tr["t"] == t
+            # rows without geodetic columns: the sink derives them from ENU
+            rows = {k: v[m] for k, v in tr.items() if k not in ("lat_deg", "lon_deg", "alt_m")}
+            sink.rows("tracks", rows)
+            sent += int(m.sum())
+        received = []
+        while sum(len(_pyasteryx(d)) for d in received) < sent:
+            received.append(rx.recv(65535))
+    finally:
+        sink.close({})
+        rx.close()
+    assert sink.n_blocks == sent and sink.n_datagrams == len(received)
+    assert all(len(d) <= 600 for d in received)
+    recs = [r for d in received for r in _pyasteryx(d)]
+    assert {(r["I062/010.SAC"], r["I062/010.SIC"]) for r in recs} == {(12, 34)}
+    m = np.isin(tr["t"], times)
+    np.testing.assert_allclose([r["I062/105.Lat"] for r in recs], tr["lat_deg"][m], atol=1e-5)
+    np.testing.assert_allclose([r["I062/130.Alt"] for r in recs], tr["alt_m"][m] / FT, atol=3.2)
+    tsb = np.array([r["I062/080.TSB"] for r in recs])
+    assert (
+        tsb[: int((tr["t"] == times[0]).sum())].all()
+        and not tsb[int((tr["t"] == times[0]).sum()) :].any()
+    )
+
+
+def test_parse_host_port() -> None:
+    assert ax.parse_host_port("127.0.0.1:8600") == ("127.0.0.1", 8600)
+    for bad in ("8600", "host:", "h:99999", "h:x"):
+        with pytest.raises(ValueError, match="HOST:PORT"):
+            ax.parse_host_port(bad)
