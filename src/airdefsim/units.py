@@ -70,6 +70,8 @@ def duration(value: object) -> float:
 
 def angle(value: object) -> float:
     """Angle in rad; a bare number is degrees (the edge's friendly unit)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value) * ANGLE["deg"]
     return parse(value, ANGLE, "angle")
 
 

@@ -1,0 +1,227 @@
+"""``airdefsim`` — the command line.
+
+The core commands (run, validate, presets, report) live here; every other part adds its
+own from ``airdefsim/cli/<part>.py`` through a ``register(app)`` function.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from airdefsim.cli.common import err_console, fail, load_or_exit
+
+app = typer.Typer(
+    name="airdefsim",
+    help="Open air-defense engagement simulator and operator trainer (public figures only).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+presets_app = typer.Typer(help="List the presets, or show one with its sources.", invoke_without_command=True)
+app.add_typer(presets_app, name="presets")
+console = Console(highlight=False, soft_wrap=True)
+
+# other parts' commands; each module exposes register(app)
+PARTS = ("track", "coverage", "envelope", "compare", "mc", "export", "web")
+
+SUMMARY_LABELS = [
+    ("threats", "threats"),
+    ("threats_killed", "threats killed"),
+    ("leakers", "leakers"),
+    ("threats_remaining", "threats still flying at the end"),
+    ("interceptors_fired", "interceptors fired"),
+    ("interceptors_per_kill", "interceptors per kill"),
+    ("assets_hit", "defended assets hit"),
+    ("friendlies_engaged", "friendlies engaged"),
+    ("friendlies_killed", "friendlies killed"),
+    ("first_engagement_range_m", "first engagement range (km)"),
+    ("detection_to_launch_s", "first detection to first launch (s)"),
+    ("tracks_confirmed", "tracks confirmed"),
+    ("sim_seconds", "simulated time (s)"),
+    ("wall_seconds", "wall time (s)"),
+]
+
+
+def _fmt(key: str, value: Any) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    if key.endswith("_m"):
+        return f"{value / 1000:.1f}"
+    if isinstance(value, float):
+        return f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
+    return str(value)
+
+
+def summary_table(summary: dict[str, Any], title: str) -> Table:
+    table = Table(title=title, show_header=False)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, label in SUMMARY_LABELS:
+        if key in summary:
+            table.add_row(label, _fmt(key, summary[key]))
+    return table
+
+
+def json_safe(obj: Any) -> Any:
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [json_safe(v) for v in obj]
+    return obj
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="scenario YAML file")],
+    seed: Annotated[int | None, typer.Option(help="random seed (default: the scenario's)")] = None,
+    out: Annotated[Path | None, typer.Option(help="run directory for the recording and report")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as one JSON object")] = False,
+    report: Annotated[bool, typer.Option(help="write report.html into the run directory")] = True,
+    asterix_udp: Annotated[str | None, typer.Option(help="also stream ASTERIX CAT062 to HOST:PORT over UDP")] = None,
+) -> None:
+    """Run a scenario; print the summary; record it and write a report with --out."""
+    from airdefsim.sim import run_scenario
+
+    scn = load_or_exit(scenario)
+    sinks: list[Any] = []
+    if asterix_udp:
+        sinks.append(_asterix_sink(asterix_udp, scn))
+    t_wall = time.perf_counter()
+    show_progress = not as_json and sys.stderr.isatty()
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[t]:>6.0f} s sim"),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True, disable=not show_progress,
+    ) as progress:
+        task = progress.add_task(scn.name, total=scn.duration, t=0.0)
+
+        def tick(t: float) -> None:
+            progress.update(task, completed=t, t=t)
+
+        try:
+            result = run_scenario(scn, seed=seed, out_dir=out, progress=tick, sinks=sinks)
+        except OSError as exc:
+            fail(f"cannot write the run directory {out}: {exc.strerror or exc}")
+    summary = result.summary
+    summary["wall_seconds"] = time.perf_counter() - t_wall
+    if out is not None and report:
+        from airdefsim.analysis.report import write_report
+
+        write_report(out)
+    if as_json:
+        print(json.dumps(json_safe(summary), sort_keys=True))
+        return
+    console.print(summary_table(summary, f"{scn.name} — seed {summary['seed']}"))
+    if out is not None:
+        console.print(f"recording: {out}/   report: {out / 'report.html'}" if report else f"recording: {out}/")
+
+
+def _asterix_sink(target: str, scn: Any) -> Any:
+    host, _, port = target.rpartition(":")
+    if not host or not port.isdigit():
+        fail(f"--asterix-udp wants HOST:PORT, got {target!r}")
+    from airdefsim.export.asterix import AsterixUdpSink
+
+    ax = scn.asterix or {}
+    return AsterixUdpSink(
+        host, int(port), int(ax.get("sac", 0)), int(ax.get("sic", 1)), scn.origin.lat, scn.origin.lon, scn.epoch
+    )
+
+
+@app.command()
+def validate(scenario: Annotated[str, typer.Argument(help="scenario YAML file")]) -> None:
+    """Check a scenario: exit 0 when valid, else exit 2 with FILE:LINE: field: message lines."""
+    scn = load_or_exit(scenario)
+    n_red = sum(g.count for g in scn.red)
+    n_friend = sum(g.count for g in scn.friendly_air)
+    console.print(f"{scenario}: valid — {len(scn.blue)} unit(s), {n_red} threat(s), {n_friend} friendly aircraft, {scn.duration:.0f} s")
+
+
+@app.command("report")
+def report_cmd(run_dir: Annotated[Path, typer.Argument(help="run directory written by 'run --out'")]) -> None:
+    """(Re)write report.html for a recorded run."""
+    from airdefsim.analysis.report import write_report
+    from airdefsim.record.recorder import RunDirError
+
+    try:
+        path = write_report(run_dir)
+    except RunDirError as exc:
+        fail(str(exc))
+    console.print(f"report: {path}")
+
+
+@presets_app.callback()
+def presets_list(ctx: typer.Context) -> None:
+    """List every preset by kind."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from airdefsim.scenario import get_presets
+
+    p = get_presets()
+    table = Table(title="presets")
+    table.add_column("kind")
+    table.add_column("names")
+    for kind, names in p.names().items():
+        table.add_row(kind, ", ".join(names))
+    console.print(table)
+
+
+@presets_app.command("show")
+def presets_show(name: Annotated[str, typer.Argument(help="preset name, e.g. s400_battalion or 40N6E")]) -> None:
+    """Print one preset with the source of each figure."""
+    from airdefsim.scenario import get_presets
+
+    p = get_presets()
+    kind = p.kind_of(name)
+    if kind is None:
+        every = sorted(n for names in p.names().values() for n in names)
+        fail(f"no preset named {name!r} (known: {', '.join(every)})")
+    raw = dict(p.raw[kind][name])
+    sources = raw.pop("sources", {}) or {}
+    table = Table(title=f"{kind[:-1]} preset {name}")
+    table.add_column("field")
+    table.add_column("value")
+    table.add_column("source")
+    for key, value in raw.items():
+        src = sources.get(key, "")
+        if not src:
+            src = next((v for k, v in sources.items() if k.split(".")[0] == key), "")
+        table.add_row(key, json.dumps(value) if not isinstance(value, str) else value, src or "schema default / structural")
+    console.print(table)
+    extra = [k for k in sources if k.split(".")[0] not in raw]
+    for k in extra:
+        console.print(f"  {k}: {sources[k]}")
+
+
+def _register_parts() -> None:
+    for part in PARTS:
+        try:
+            module = importlib.import_module(f"airdefsim.cli.{part}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"airdefsim.cli.{part}":
+                continue
+            raise
+        module.register(app)
+
+
+_register_parts()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
