@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -198,11 +199,12 @@ def presets_show(name: Annotated[str, typer.Argument(help="preset name, e.g. s40
         src = sources.get(key, "")
         if not src:
             src = next((v for k, v in sources.items() if k.split(".")[0] == key), "")
-        table.add_row(key, json.dumps(value) if not isinstance(value, str) else value, src or "schema default / structural")
+        shown = json.dumps(value) if not isinstance(value, str) else value
+        table.add_row(escape(key), escape(shown), escape(src or "schema default / structural"))
     console.print(table)
     extra = [k for k in sources if k.split(".")[0] not in raw]
     for k in extra:
-        console.print(f"  {k}: {sources[k]}")
+        console.print(escape(f"  {k}: {sources[k]}"))
 
 
 def _register_parts() -> None:
