@@ -1,0 +1,527 @@
+"""The multi-sensor multi-target tracker (``Tracker``): the seam the simulation calls.
+
+One cycle per sensor batch, in time order (Stone Soup's ``tracker/simple.py`` order,
+vectorised inside)::
+
+    for each batch of plots (one sensor, one ``group_window``), oldest first:
+        associate plots with confirmed / coasting tracks (gate, cluster, GNN or JPDA)
+        update those tracks (IMM: mix, predict to each plot's own time, update)
+        associate the left-over plots with tentative tracks (GNN) and update them
+        initiate a tentative track on every plot still left
+    then: confirm (M hits), coast, delete (time since last update, covariance size)
+
+Asynchronous radars of different accuracies are fused by these sequential updates: each
+plot updates its track at the plot's own time with the plot's own covariance ``R``.
+All track data is held in arrays (structure of arrays); ids are never reused.
+
+Approximations (documented in ``docs/tracking.md``): converted position measurements
+(``Plots.pos`` and ``Plots.R``), so no polar EKF; a plot older than its track's last
+update is applied at the track's time (no out-of-sequence retrodiction); JPDA updates a
+track at the time of its most probable plot.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+import numpy as np
+
+from airdefsim import units
+from airdefsim.tracking import filters
+from airdefsim.tracking.association import gnn, jpda
+from airdefsim.tracking.filters import NX, ModelParams
+from airdefsim.tracking.gating import candidate_pairs, gate_threshold
+from airdefsim.types import F64, I64, Plots, TrackTable
+
+TENTATIVE, CONFIRMED, COASTING = TrackTable.TENTATIVE, TrackTable.CONFIRMED, TrackTable.COASTING
+
+_MODEL_ALIASES = {"ct": ("ct_left", "ct_right")}
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    """Tracker options (SI). Every field is a key of the scenario's ``tracker:`` mapping.
+
+    Attributes
+    ----------
+    association : "gnn" | "jpda"
+    models : tuple of motion model names (``filters.MODEL_NAMES``; ``ct`` = both turns).
+        One model gives a plain Kalman filter, several an IMM.
+    p_stay : float — IMM probability of staying in a mode for one update.
+    sigma_cv, sigma_ca, sigma_ct, turn_acc, sigma_ballistic : see ``ModelParams``.
+    gate_prob : float — probability mass of the chi-square gate (3 dof).
+    group_window : float, s — plots of one sensor within one window form one batch.
+    init_speed_sigma : float, m/s — prior velocity spread of a new track (per axis).
+    init_acc_sigma : float, m/s² — prior acceleration spread of a new track (per axis).
+    confirm_hits : int — updates needed to confirm a tentative track (the M of M-of-N).
+    confirm_score : float — and the track's log-likelihood ratio score (Blackman &
+        Popoli 1999, §6.2: each plot adds ``ln(Pd N(ν; 0, S) / λ)``) must reach this.
+    tentative_timeout : float, s — a tentative track with no update for this long is
+        dropped (the N of M-of-N expressed as time, since radars revisit asynchronously).
+    coast_factor : float — a confirmed track coasts when its last update is older than
+        ``coast_factor`` × its typical revisit interval (and ``coast_min``).
+    coast_min : float, s
+    delete_factor : float — a confirmed track is deleted when its last update is older
+        than ``delete_factor`` × its revisit interval and ``delete_min``.
+    delete_min : float, s
+    max_pos_sigma : float, m — delete a track whose position sigma (RMS over axes)
+        predicted to now exceeds this.
+    max_speed : float, m/s — a tentative track faster than this is dropped.
+    pd : float — detection probability (JPDA).
+    clutter_density : float, 1/m³ — false-alarm density (JPDA).
+    """
+
+    association: str = "gnn"
+    models: tuple[str, ...] = ("cv", "ct_left", "ct_right", "ballistic")
+    p_stay: float = 0.95
+    sigma_cv: float = 3.0
+    sigma_ca: float = 10.0
+    sigma_ct: float = 5.0
+    turn_acc: float = 20.0
+    sigma_ballistic: float = 5.0
+    gate_prob: float = 0.9997
+    group_window: float = 1.0
+    init_speed_sigma: float = 400.0
+    init_acc_sigma: float = 20.0
+    confirm_hits: int = 3
+    confirm_score: float = 15.0
+    tentative_timeout: float = 25.0
+    coast_factor: float = 1.5
+    coast_min: float = 2.5
+    delete_factor: float = 4.0
+    delete_min: float = 30.0
+    max_pos_sigma: float = 3000.0
+    max_speed: float = 5000.0
+    pd: float = 0.9
+    clutter_density: float = 1e-13
+
+    @staticmethod
+    def from_dict(cfg: dict[str, Any] | None) -> TrackerConfig:
+        """Build from a mapping (``{}`` or None gives the defaults).
+
+        Numbers are SI; text with units is accepted for times (``"25 s"``), lengths,
+        speeds and accelerations. Raises ``ValueError`` naming the bad key.
+        """
+        out = TrackerConfig()
+        if not cfg:
+            return out
+        known = {f.name: f for f in fields(TrackerConfig)}
+        tables = {
+            "group_window": units.DURATION,
+            "tentative_timeout": units.DURATION,
+            "coast_min": units.DURATION,
+            "delete_min": units.DURATION,
+            "max_pos_sigma": units.LENGTH,
+            "init_speed_sigma": units.SPEED,
+            "max_speed": units.SPEED,
+            "turn_acc": units.ACCEL,
+            "init_acc_sigma": units.ACCEL,
+            "sigma_cv": units.ACCEL,
+            "sigma_ct": units.ACCEL,
+            "sigma_ballistic": units.ACCEL,
+        }
+        changes: dict[str, Any] = {}
+        for key, val in cfg.items():
+            if key not in known:
+                raise ValueError(
+                    f"unknown tracker option {key!r}; known: {', '.join(sorted(known))}"
+                )
+            if key == "association":
+                if val not in ("gnn", "jpda"):
+                    raise ValueError(f"tracker association must be gnn or jpda, not {val!r}")
+                changes[key] = val
+            elif key == "models":
+                names = [val] if isinstance(val, str) else list(val)
+                expanded: list[str] = []
+                for n in names:
+                    for m in _MODEL_ALIASES.get(str(n), (str(n),)):
+                        if m not in filters.MODEL_NAMES:
+                            raise ValueError(
+                                f"unknown motion model {n!r}; choose from "
+                                f"{', '.join(filters.MODEL_NAMES)}, ct"
+                            )
+                        expanded.append(m)
+                if not expanded:
+                    raise ValueError("tracker models: give at least one motion model")
+                changes[key] = tuple(expanded)
+            elif key == "confirm_hits":
+                changes[key] = int(val)
+            elif key in tables and isinstance(val, str):
+                changes[key] = units.parse(val, tables[key], key)
+            else:
+                try:
+                    changes[key] = float(val)
+                except (TypeError, ValueError):
+                    raise ValueError(
+                        f"tracker option {key}: expected a number, got {val!r}"
+                    ) from None
+        return replace(out, **changes)
+
+    @property
+    def model_params(self) -> ModelParams:
+        return ModelParams(
+            sigma_cv=self.sigma_cv,
+            sigma_ca=self.sigma_ca,
+            sigma_ct=self.sigma_ct,
+            turn_acc=self.turn_acc,
+            sigma_ballistic=self.sigma_ballistic,
+        )
+
+
+def _trace(P: F64, sl: slice) -> F64:
+    return np.einsum("...ii->...", P[..., sl, sl])
+
+
+class Tracker:
+    """Multi-sensor multi-target tracker over the scenario ENU frame.
+
+    Use ``Tracker.from_config(cfg)``, then ``step(t, plots)`` once per decision interval
+    and ``tracks()`` for the picture. See the module docstring for the cycle.
+
+    Track arrays (M live tracks, r motion models): ``_id (M,)``, ``_xm (M, r, 9)``,
+    ``_Pm (M, r, 9, 9)``, ``_mu (M, r)``, ``_t_state (M,)`` (time of the estimate),
+    ``_t_update (M,)``, ``_n_upd (M,)``, ``_status (M,)``, ``_revisit (M,)`` (typical
+    interval between updates, s; NaN until two updates), ``_score (M,)`` (track score).
+    """
+
+    def __init__(self, config: TrackerConfig | None = None) -> None:
+        self.config = config or TrackerConfig()
+        c = self.config
+        self._models = c.models
+        self._params = c.model_params
+        self._trans = filters.markov_matrix(len(c.models), c.p_stay)
+        self._gate = gate_threshold(c.gate_prob, 3)
+        self._amax = max(
+            c.turn_acc if any(m.startswith("ct") for m in c.models) else 0.0,
+            filters.G0 if "ballistic" in c.models else 0.0,
+            3.0 * c.sigma_cv,
+        )
+        self._qmax = max(c.sigma_cv, c.sigma_ct, c.sigma_ballistic)
+        self.t = -math.inf
+        self._next_id = 1
+        r = len(c.models)
+        self._id = np.zeros((0,), np.int64)
+        self._xm = np.zeros((0, r, NX))
+        self._Pm = np.zeros((0, r, NX, NX))
+        self._mu = np.zeros((0, r))
+        self._t_state = np.zeros((0,))
+        self._t_update = np.zeros((0,))
+        self._n_upd = np.zeros((0,), np.int64)
+        self._status = np.zeros((0,), np.int64)
+        self._revisit = np.zeros((0,))
+        self._score = np.zeros((0,))
+        #: ids of tracks confirmed during the last ``step`` (for "track_confirmed" events)
+        self.newly_confirmed: I64 = np.zeros((0,), np.int64)
+
+    @classmethod
+    def from_config(cls, cfg: dict[str, Any] | None = None) -> Tracker:
+        """A tracker from the scenario's ``tracker:`` mapping (``{}`` gives defaults)."""
+        return cls(TrackerConfig.from_dict(cfg))
+
+    def __len__(self) -> int:
+        return int(self._id.shape[0])
+
+    # ------------------------------------------------------------------ the cycle
+
+    def step(self, t: float, plots: Plots) -> None:
+        """Process every plot (``plots.t <= t``, any order, any sensors), then manage.
+
+        Parameters
+        ----------
+        t : float, s — current time; tracks are reported predicted to it.
+        plots : Plots — ``pos`` (K, 3) m ENU and ``R`` (K, 3, 3) m² are used;
+            ``truth_id`` is never read.
+        """
+        n_conf_before = set(self._id[self._status != TENTATIVE].tolist())
+        if len(plots):
+            tp = np.asarray(plots.t, float)
+            keep = tp <= t + 1e-9
+            tp = tp[keep]
+            z = np.asarray(plots.pos, float)[keep]
+            R = np.asarray(plots.R, float)[keep]
+            sensor = np.asarray(plots.sensor)[keep]
+            win = np.floor(tp / self.config.group_window).astype(np.int64)
+            keys = np.stack([win, sensor.astype(np.int64)], axis=1)
+            uk, inv = np.unique(keys, axis=0, return_inverse=True)
+            inv = inv.reshape(-1)
+            gmin = np.full(uk.shape[0], np.inf)
+            np.minimum.at(gmin, inv, tp)
+            for g in np.lexsort((gmin, uk[:, 0])):
+                sel = np.flatnonzero(inv == g)
+                sel = sel[np.argsort(tp[sel], kind="stable")]
+                self._process_batch(tp[sel], z[sel], R[sel])
+        self.t = max(self.t, float(t))
+        self._manage(self.t)
+        conf = self._id[self._status != TENTATIVE]
+        self.newly_confirmed = np.array(
+            [i for i in conf.tolist() if i not in n_conf_before], dtype=np.int64
+        )
+
+    def _process_batch(self, tk: F64, z: F64, R: F64) -> None:
+        """One sensor batch: plots at times ``tk (K,)``, ``z (K, 3)``, ``R (K, 3, 3)``."""
+        free = np.ones(tk.shape[0], bool)
+        conf = np.flatnonzero(self._status != TENTATIVE)
+        if conf.size:
+            used = self._associate_update(conf, tk, z, R, free, self.config.association)
+            free &= ~used
+        tent = np.flatnonzero(self._status == TENTATIVE)
+        if tent.size and free.any():
+            used = self._associate_update(tent, tk, z, R, free, "gnn")
+            free &= ~used
+        if free.any():
+            self._initiate(tk[free], z[free], R[free])
+
+    def _associate_update(
+        self, idx: I64, tk: F64, z: F64, R: F64, free: np.ndarray, method: str
+    ) -> np.ndarray:
+        """Gate, associate and update tracks ``idx`` with the ``free`` plots.
+
+        Returns a (K,) bool mask of the plots that are taken (not to be initiated on).
+        """
+        taken = np.zeros(tk.shape[0], bool)
+        pidx = np.flatnonzero(free)
+        x0, P0, cbar = filters.imm_mix(self._mu[idx], self._trans, self._xm[idx], self._Pm[idx])
+        ti, pk = self._prefilter(idx, tk[pidx], z[pidx], R[pidx])
+        if ti.size == 0:
+            return taken
+        pk = pidx[pk]
+        dt = np.maximum(tk[pk] - self._t_state[idx[ti]], 0.0)
+        xp, Pp = filters.imm_predict(self._models, self._params, dt, x0[ti], P0[ti])
+        xc, Pc = filters.imm_combine(cbar[ti], xp, Pp)
+        nu, S = filters.innovation(xc, Pc, z[pk], R[pk])
+        d2 = filters.mahalanobis2(nu, S)
+        ok = d2 < self._gate
+        ti, pk, d2, xp, Pp, nu, S = ti[ok], pk[ok], d2[ok], xp[ok], Pp[ok], nu[ok], S[ok]
+        if ti.size == 0:
+            return taken
+        n_t, n_p = idx.size, tk.shape[0]
+        if method == "jpda":
+            ll = filters.log_gauss(nu, S)
+            c = self.config
+            beta = jpda(ti, pk, ll, n_t, n_p, c.pd, c.gate_prob, c.clutter_density)
+            self._pda_update(idx, ti, pk, beta, xp, Pp, cbar, tk, z, R)
+            tot = np.bincount(pk, weights=beta, minlength=n_p)
+            return tot > 0.5
+        chosen = gnn(ti, pk, d2, n_t, n_p, self._gate) > 0.5
+        ti, pk = ti[chosen], pk[chosen]
+        xu, Pu, mu, ll = filters.imm_update(xp[chosen], Pp[chosen], cbar[ti], z[pk], R[pk])
+        self._store(idx[ti], xu, Pu, mu, tk[pk], hit=np.ones(ti.size, bool), loglik=ll)
+        taken[pk] = True
+        return taken
+
+    def _prefilter(self, idx: I64, tk: F64, z: F64, R: F64) -> tuple[I64, I64]:
+        """Coarse k-d tree search: (track, plot) pairs that may fall in the chi-square gate.
+
+        The Euclidean radius bounds the gate: ``sqrt(G)`` times an upper bound of the
+        predicted position spread (Minkowski: ``σ(p + T v + T²a/2) ≤ σp + T σv + T²σa/2``)
+        plus the largest process and measurement noise, plus the mean drift a model
+        with the largest acceleration could add over the batch.
+        """
+        x, P = filters.imm_combine(self._mu[idx], self._xm[idx], self._Pm[idx])
+        t_mid = 0.5 * (tk.min() + tk.max())
+        span = 0.5 * (tk.max() - tk.min())
+        dt = np.maximum(t_mid - self._t_state[idx], 0.0)
+        T = dt + span
+        pos = x[:, :3] + x[:, 3:6] * dt[:, None] + 0.5 * x[:, 6:9] * (dt * dt)[:, None]
+        sig = (
+            np.sqrt(_trace(P, slice(0, 3)))
+            + T * np.sqrt(_trace(P, slice(3, 6)))
+            + 0.5 * T * T * np.sqrt(_trace(P, slice(6, 9)))
+            + math.sqrt(3.0) * self._qmax * T * T
+            + math.sqrt(float(_trace(R, slice(0, 3)).max()))
+        )
+        speed = np.linalg.norm(x[:, 3:6], axis=1)
+        acc = np.linalg.norm(x[:, 6:9], axis=1) + self._amax
+        radius = math.sqrt(self._gate) * sig + speed * span + 0.5 * acc * T * T
+        return candidate_pairs(pos, radius, z)
+
+    def _pda_update(
+        self,
+        idx: I64,
+        ti: I64,
+        pk: I64,
+        beta: F64,
+        xp: F64,
+        Pp: F64,
+        cbar: F64,
+        tk: F64,
+        z: F64,
+        R: F64,
+    ) -> None:
+        """IMM-PDA update of the tracks with JPDA weights ``beta`` (P,) over gated pairs.
+
+        Per mode j and track: ``ν̄ = Σ β_k ν_k``, ``x = x⁻ + K ν̄``,
+        ``P = P⁻ - (1 - β₀) K S Kᵀ + K (Σ β_k ν_k ν_kᵀ - ν̄ ν̄ᵀ) Kᵀ`` (Bar-Shalom & Li,
+        1995, eq. 6.2.3-8), with x⁻, S at the track's most probable plot.
+        """
+        a = np.unique(ti)  # local tracks with pairs
+        loc = np.full(idx.size, -1, np.int64)
+        loc[a] = np.arange(a.size)
+        li = loc[ti]
+        # reference pair per track: the most probable one
+        order = np.lexsort((-beta, li))
+        first = np.ones(order.size, bool)
+        first[1:] = li[order[1:]] != li[order[:-1]]
+        ref = order[first]  # (A,) pair index, in track order a
+        r = len(self._models)
+        xr, Pr = xp[ref], Pp[ref]  # (A, r, 9), (A, r, 9, 9)
+        Rr = R[pk[ref]]
+        S = Pr[:, :, :3, :3] + Rr[:, None]
+        K = np.swapaxes(np.linalg.solve(S, np.swapaxes(Pr[:, :, :, :3], 2, 3)), 2, 3)
+        nu = z[pk][:, None, :] - xr[li, :, :3]  # (P, r, 3)
+        nub = np.zeros((a.size, r, 3))
+        np.add.at(nub, li, beta[:, None, None] * nu)
+        spread = np.zeros((a.size, r, 3, 3))
+        np.add.at(spread, li, beta[:, None, None, None] * nu[:, :, :, None] * nu[:, :, None, :])
+        spread -= nub[:, :, :, None] * nub[:, :, None, :]
+        b_sum = np.bincount(li, weights=beta, minlength=a.size)
+        Kt = np.swapaxes(K, 2, 3)
+        xu = xr + np.einsum("ajik,ajk->aji", K, nub)
+        Pu = Pr - (b_sum[:, None, None, None]) * (K @ S @ Kt) + K @ spread @ Kt
+        Pu = 0.5 * (Pu + np.swapaxes(Pu, 2, 3))
+        # mode likelihoods: miss + Σ_k Pd N(ν_k; S_j) / λ
+        c = self.config
+        ll = filters.log_gauss(nu.reshape(-1, 3), S[li].reshape(-1, 3, 3)).reshape(-1, r)
+        lr = np.exp(np.clip(ll + math.log(c.pd / c.clutter_density), -700.0, 700.0))
+        lam = np.zeros((a.size, r))
+        np.add.at(lam, li, lr)
+        lam += 1.0 - c.pd * c.gate_prob
+        w = lam * cbar[a]
+        mu = w / w.sum(axis=1, keepdims=True)
+        self._store(idx[a], xu, Pu, mu, tk[pk[ref]], hit=b_sum > 0.5)
+
+    def _store(
+        self,
+        rows: I64,
+        xm: F64,
+        Pm: F64,
+        mu: F64,
+        t: F64,
+        hit: np.ndarray,
+        loglik: F64 | None = None,
+    ) -> None:
+        """Write updated estimates of ``rows``; bookkeeping of the hits and the score."""
+        c = self.config
+        if loglik is not None:
+            self._score[rows] += math.log(c.pd / c.clutter_density) + loglik
+        self._xm[rows] = xm
+        self._Pm[rows] = Pm
+        self._mu[rows] = np.maximum(mu, 1e-12) / np.maximum(mu, 1e-12).sum(1, keepdims=True)
+        self._t_state[rows] = np.maximum(self._t_state[rows], t)
+        h = rows[hit]
+        th = t[hit]
+        gap = th - self._t_update[h]
+        rv = self._revisit[h]
+        self._revisit[h] = np.where(
+            self._n_upd[h] >= 1, np.where(np.isnan(rv), gap, 0.7 * rv + 0.3 * gap), np.nan
+        )
+        self._t_update[h] = np.maximum(self._t_update[h], th)
+        self._n_upd[h] += 1
+        promote = h[
+            (self._status[h] == TENTATIVE)
+            & (self._n_upd[h] >= c.confirm_hits)
+            & (self._score[h] >= c.confirm_score)
+        ]
+        self._status[promote] = CONFIRMED
+        back = h[self._status[h] == COASTING]
+        self._status[back] = CONFIRMED
+
+    def _initiate(self, tk: F64, z: F64, R: F64) -> None:
+        """A tentative track on each plot: position from the plot, velocity unknown."""
+        n = tk.shape[0]
+        c = self.config
+        r = len(self._models)
+        x = np.zeros((n, NX))
+        x[:, :3] = z
+        P = np.zeros((n, NX, NX))
+        P[:, :3, :3] = R
+        P[:, 3:6, 3:6] = np.eye(3) * c.init_speed_sigma**2
+        P[:, 6:9, 6:9] = np.eye(3) * c.init_acc_sigma**2
+        ids = np.arange(self._next_id, self._next_id + n, dtype=np.int64)
+        self._next_id += n
+        self._id = np.concatenate([self._id, ids])
+        self._xm = np.concatenate([self._xm, np.repeat(x[:, None], r, axis=1)])
+        self._Pm = np.concatenate([self._Pm, np.repeat(P[:, None], r, axis=1)])
+        self._mu = np.concatenate([self._mu, np.full((n, r), 1.0 / r)])
+        self._t_state = np.concatenate([self._t_state, tk])
+        self._t_update = np.concatenate([self._t_update, tk])
+        self._n_upd = np.concatenate([self._n_upd, np.ones(n, np.int64)])
+        conf = c.confirm_hits <= 1 and c.confirm_score <= 0
+        self._status = np.concatenate([self._status, np.full(n, CONFIRMED if conf else TENTATIVE)])
+        self._revisit = np.concatenate([self._revisit, np.full(n, np.nan)])
+        self._score = np.concatenate([self._score, np.zeros(n)])
+
+    def _manage(self, t: float) -> None:
+        """Coast, delete; compacts the track arrays (deleted ids are never reused)."""
+        if not len(self):
+            return
+        c = self.config
+        gap = t - self._t_update
+        rv = np.where(np.isnan(self._revisit), c.coast_min, self._revisit)
+        conf = self._status != TENTATIVE
+        coasting = conf & (gap > np.maximum(c.coast_factor * rv, c.coast_min))
+        self._status[conf & coasting] = COASTING
+        self._status[conf & ~coasting] = CONFIRMED
+        x, P = filters.imm_combine(self._mu, self._xm, self._Pm)
+        dts = np.maximum(t - self._t_state, 0.0)
+        pos_sig = np.sqrt(
+            (
+                np.sqrt(_trace(P, slice(0, 3)))
+                + dts * np.sqrt(_trace(P, slice(3, 6)))
+                + 0.5 * dts * dts * self._qmax
+            )
+            ** 2
+            / 3.0
+        )
+        drop = (pos_sig > c.max_pos_sigma) & (self._n_upd >= 2)  # one plot: no velocity yet
+        drop |= conf & (gap > np.maximum(c.delete_factor * rv, c.delete_min))
+        tent = ~conf
+        drop |= tent & (gap > c.tentative_timeout)
+        drop |= tent & (self._n_upd >= 2) & (np.linalg.norm(x[:, 3:6], axis=1) > c.max_speed)
+        if drop.any():
+            keep = ~drop
+            for name in (
+                "_id",
+                "_xm",
+                "_Pm",
+                "_mu",
+                "_t_state",
+                "_t_update",
+                "_n_upd",
+                "_status",
+                "_revisit",
+                "_score",
+            ):
+                setattr(self, name, getattr(self, name)[keep])
+
+    # ------------------------------------------------------------------ the picture
+
+    def tracks(self) -> TrackTable:
+        """Every live track, its estimate predicted to the time of the last ``step``.
+
+        Returns
+        -------
+        TrackTable — ``x (M, 6)`` [e, n, u, ve, vn, vu] scenario ENU (m, m/s),
+        ``P (M, 6, 6)``, ``status`` 0 tentative / 1 confirmed / 2 coasting, stable ids.
+        """
+        m = len(self)
+        if m == 0:
+            return TrackTable.empty()
+        x, P = self.predict_to(self.t)
+        return TrackTable(
+            track_id=self._id.copy(),
+            x=x[:, :6].copy(),
+            P=P[:, :6, :6].copy(),
+            status=self._status.copy(),
+            t_update=self._t_update.copy(),
+            n_updates=self._n_upd.copy(),
+        )
+
+    def predict_to(self, t: float) -> tuple[F64, F64]:
+        """IMM prediction of every track to ``t`` (not stored): ``(M, 9)``, ``(M, 9, 9)``."""
+        x0, P0, cbar = filters.imm_mix(self._mu, self._trans, self._xm, self._Pm)
+        dt = np.maximum(t - self._t_state, 0.0)
+        xp, Pp = filters.imm_predict(self._models, self._params, dt, x0, P0)
+        return filters.imm_combine(cbar, xp, Pp)
