@@ -487,6 +487,8 @@ class Simulation:
             "vx": tv.vel[idx, 0], "vy": tv.vel[idx, 1], "vz": tv.vel[idx, 2], "alive": tv.alive[idx],
         })
         tt = self._tracks
+        keep = tt.status != TrackTable.TENTATIVE  # the picture; tentative tracks stay inside the tracker
+        tt = TrackTable(tt.track_id[keep], tt.x[keep], tt.P[keep], tt.status[keep], tt.t_update[keep], tt.n_updates[keep])
         if len(tt):
             f = self.world.frame
             lat, lon, h = ecef_to_geodetic(f.to_ecef(tt.x[:, :3]))

@@ -1,0 +1,134 @@
+"""The simulation end to end: determinism, the CLI, the recording and the report."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from airdefsim.cli.main import app
+from airdefsim.record import TABLES, read_run
+from airdefsim.scenario import load_scenario, validate_dict
+from airdefsim.sim import Simulation, run_scenario
+from airdefsim.types import Engage
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = ROOT / "scenarios" / "single_fighter_airliner.yaml"
+runner = CliRunner()
+
+SUMMARY_KEYS = {"threats", "threats_killed", "leakers", "interceptors_fired", "assets_hit",
+                "friendlies_engaged", "sim_seconds", "wall_seconds"}
+
+
+@pytest.fixture(scope="module")
+def small_runs(tmp_path_factory):
+    scn = load_scenario(SMALL)
+    base = tmp_path_factory.mktemp("runs")
+    a = run_scenario(scn, seed=3, out_dir=base / "a")
+    b = run_scenario(scn, seed=3, out_dir=base / "b")
+    c = run_scenario(scn, seed=4, out_dir=base / "c")
+    return a, b, c
+
+
+def test_same_seed_gives_a_byte_identical_recording(small_runs):
+    a, b, _ = small_runs
+    for name in [*TABLES, "run"]:
+        fname = "run.json" if name == "run" else f"{name}.parquet"
+        assert (a.out_dir / fname).read_bytes() == (b.out_dir / fname).read_bytes(), fname
+
+
+def test_another_seed_gives_another_run(small_runs):
+    a, _, c = small_runs
+    da = pq.read_table(a.out_dir / "detections.parquet").column("range_m").to_numpy()
+    dc = pq.read_table(c.out_dir / "detections.parquet").column("range_m").to_numpy()
+    assert da.shape != dc.shape or not np.array_equal(da, dc)
+
+
+def test_recording_follows_the_schema(small_runs):
+    run = read_run(small_runs[0].out_dir)
+    for name, schema in TABLES.items():
+        assert run.tables[name].schema.equals(schema), name
+    assert run.tables["truth"].num_rows > 0
+    assert run.tables["detections"].num_rows > 0
+    assert run.meta["seed"] == 3
+    assert {"units", "assets", "origin", "scenario", "summary"} <= set(run.meta)
+
+
+def test_the_hostile_is_engaged_and_the_airliner_is_not(small_runs):
+    s = small_runs[0].summary
+    assert s["threats"] == 1 and s["friendlies"] == 1
+    assert s["interceptors_fired"] >= 1
+    assert s["friendlies_engaged"] == 0
+    assert s["threats_killed"] + s["leakers"] + s["threats_remaining"] == s["threats"]
+
+
+def test_truth_altitude_of_a_cruise_missile_stays_at_30_m(tmp_path):
+    raw = {
+        "name": "skimmer", "origin": {"lat": 39.9, "lon": 32.8}, "duration": "3 min",
+        "defended_assets": [{"name": "base", "lat": 39.95, "lon": 32.69}],
+        "blue": [{"preset": "s400_battalion", "at": {"lat": 39.9, "lon": 32.8}, "doctrine": {"weapons": "hold"}}],
+        "red": [{"preset": "cruise_missile", "route": [{"lat": 41.5, "lon": 31.5, "alt": "30 m"}, {"lat": 40.3, "lon": 32.5, "alt": "30 m"}]}],
+    }
+    out = run_scenario(validate_dict(raw), out_dir=tmp_path / "r").out_dir
+    truth = read_run(out).df("truth")
+    np.testing.assert_allclose(truth["alt_m"], 30.0, atol=1e-3)
+    assert read_run(out).meta["summary"]["interceptors_fired"] == 0  # weapons hold
+
+
+def test_a_trainee_command_goes_through_the_same_checks():
+    scn = load_scenario(SMALL)
+
+    class Seat:
+        def __init__(self):
+            self.sent = False
+
+        def decide(self, picture):
+            if len(picture) and not self.sent:
+                self.sent = True
+                return [Engage(track_id=int(picture.track_id[0]), missile="NO-SUCH-MISSILE", salvo=1)]
+            return []
+
+    sim = Simulation(scn, policy=Seat())
+    while not sim.done and not any(m["kind"] == "command_refused" for m in sim.messages):
+        sim.step()
+    refused = [m for m in sim.messages if m["kind"] == "command_refused"]
+    assert refused and "refused" in refused[0]["text"]
+    frame = sim.frame()
+    json.dumps(frame)  # JSON-ready
+    assert {"t", "tracks", "plots", "units", "messages"} <= set(frame)
+
+
+def test_cli_run_json_and_report(tmp_path):
+    out = tmp_path / "run"
+    r = runner.invoke(app, ["run", str(SMALL), "--json", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.output.strip().splitlines()[-1])
+    assert SUMMARY_KEYS <= set(summary)
+    assert summary["sim_seconds"] > 0 and summary["wall_seconds"] > 0
+    html = (out / "report.html").read_text()
+    assert html.count("data:image/png;base64,") >= 2
+    assert "Outcomes by type" in html
+
+
+def test_cli_run_bad_scenario_is_one_line(tmp_path):
+    f = tmp_path / "bad.yaml"
+    f.write_text("name: x\n")
+    r = runner.invoke(app, ["run", str(f)])
+    assert r.exit_code == 2
+    assert "Traceback" not in r.output
+
+
+def test_flagship_summary_is_sane(tmp_path):
+    scn = load_scenario(ROOT / "scenarios" / "s400_vs_mixed_raid.yaml")
+    s = run_scenario(scn).summary
+    assert s["threats"] == 60 and s["friendlies"] == 3
+    assert s["threats_killed"] + s["leakers"] + s["threats_remaining"] == 60
+    assert s["interceptors_fired"] >= s["threats_killed"]
+    assert s["friendlies_engaged"] == 0
+    assert s["threats_killed"] >= 20  # a battalion with 32 ready rounds kills a good share
+    assert math.isfinite(s["first_engagement_range_m"])
