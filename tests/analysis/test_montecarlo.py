@@ -1,0 +1,257 @@
+"""Monte Carlo batches: seeding, pool/Dask equivalence, durability, resume."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import yaml
+
+from airdefsim.analysis import montecarlo as mc
+from airdefsim.analysis import stats
+
+TINY = """\
+name: tiny
+origin: {lat: 39.93, lon: 32.86}
+duration: 120 s
+seed: 11
+defended_assets:
+  - {name: airbase, lat: 39.95, lon: 32.69}
+blue:
+  - preset: s400_battalion
+    at: {lat: 39.90, lon: 32.80}
+red:
+  - preset: fighter
+    count: 3
+    route: [{lat: 40.6, lon: 32.9, alt: 8 km}, {at: airbase}]
+"""
+RAW = yaml.safe_load(TINY)
+SYN = mc.synthetic_replication
+SYN_NAME = "airdefsim.analysis.montecarlo:synthetic_replication"
+
+
+def _strip(rows):
+    """Rows without the wall-clock column (the one metric not fixed by the seed)."""
+    return [{k: v for k, v in r.items() if k != "wall_seconds"} for r in rows]
+
+
+def _expected_rows(raw, n):
+    return [
+        mc.make_row(
+            i, mc.replication_seed(raw["seed"], i), SYN(raw, mc.replication_seed(raw["seed"], i))
+        )
+        for i in range(n)
+    ]
+
+
+def test_replication_seed_is_seedsequence_and_distinct():
+    s = [mc.replication_seed(11, i) for i in range(1000)]
+    assert len(set(s)) == 1000
+    assert all(0 <= x < 2**63 for x in s)
+    st = np.random.SeedSequence([11, 5]).generate_state(2, np.uint32)
+    assert s[5] == (int(st[0]) << 31) ^ int(st[1])
+    assert mc.replication_seed(12, 5) != s[5]
+
+
+def test_pool_and_dask_and_inprocess_rows_identical(tmp_path):
+    from distributed import Client, LocalCluster
+
+    n = 12
+    expected = _strip(_expected_rows(RAW, n))
+    got_0 = mc.run_montecarlo(RAW, n, tmp_path / "p0", replication=SYN, workers=0, plots=False)
+    mc.run_montecarlo(RAW, n, tmp_path / "pool", replication=SYN, workers=2, plots=False)
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cl,
+        Client(cl) as client,
+    ):
+        mc.run_montecarlo(RAW, n, tmp_path / "dask", replication=SYN, scheduler=client, plots=False)
+    for d in ("p0", "pool", "dask"):
+        rows = sorted(mc.read_rows(tmp_path / d / mc.RESULTS), key=mc.row_key)
+        assert _strip(rows) == expected, d
+    assert got_0["n"] == n and got_0["ran"] == n and got_0["resumed"] == 0
+
+
+def test_summary_json_and_plots(tmp_path):
+    n = 300
+    s = mc.run_montecarlo(RAW, n, tmp_path / "b", replication=SYN, workers=0, confidence=0.999)
+    on_disk = json.loads((tmp_path / "b" / mc.SUMMARY).read_text())
+    assert on_disk["metrics"]["threats_killed"]["mean"] == pytest.approx(
+        s["metrics"]["threats_killed"]["mean"]
+    )
+    assert (tmp_path / "b" / "histograms.png").stat().st_size > 1000
+    assert (tmp_path / "b" / "running_mean.png").stat().st_size > 1000
+    # the synthetic model kills each of 3 threats with p = 0.8: closed forms
+    m = s["metrics"]["threats_killed"]
+    assert m["lo"] <= 3 * 0.8 <= m["hi"]
+    p = s["probabilities"]["p_all_killed"]
+    assert p["lo"] <= 0.8**3 <= p["hi"]
+    assert p["n"] == n
+
+
+def test_torn_last_line_is_dropped_and_resume_fills_in(tmp_path):
+    out = tmp_path / "b"
+    n = 10
+    rows = _expected_rows(RAW, n)
+    ref = tmp_path / "ref"  # a finished batch, only for its manifest
+    mc.run_montecarlo(RAW, n, ref, replication=SYN, workers=0, plots=False)
+    out.mkdir()
+    (out / mc.MANIFEST).write_bytes((ref / mc.MANIFEST).read_bytes())
+    good = "".join(json.dumps(r) + "\n" for r in rows[:3])
+    (out / mc.RESULTS).write_text(good + json.dumps(rows[3])[:25])  # torn write
+    assert len(mc.read_rows(out / mc.RESULTS)) == 3
+    s = mc.run_montecarlo(RAW, n, out, replication=SYN, workers=0, resume=True, plots=False)
+    assert (s["resumed"], s["ran"]) == (3, 7)
+    text = (out / mc.RESULTS).read_text()
+    assert text.endswith("\n") and text.count("\n") == n
+    got = sorted(mc.read_rows(out / mc.RESULTS), key=mc.row_key)
+    assert _strip(got) == _strip(rows)
+
+
+def test_refuses_existing_dir_and_foreign_resume(tmp_path):
+    out = tmp_path / "b"
+    mc.run_montecarlo(RAW, 3, out, replication=SYN, workers=0, plots=False)
+    with pytest.raises(mc.McError, match="--resume"):
+        mc.run_montecarlo(RAW, 3, out, replication=SYN, workers=0, plots=False)
+    with pytest.raises(mc.McError, match=r"\(n: 3 there, 4 now\)"):
+        mc.run_montecarlo(RAW, 4, out, replication=SYN, workers=0, resume=True, plots=False)
+    other = {**RAW, "duration": "130 s"}
+    with pytest.raises(mc.McError, match="scenario_sha256"):
+        mc.run_montecarlo(other, 3, out, replication=SYN, workers=0, resume=True, plots=False)
+    with pytest.raises(mc.McError, match="replication"):
+        mc.run_montecarlo(
+            RAW, 3, out, replication=mc.run_replication, workers=0, resume=True, plots=False
+        )
+
+
+def test_damaged_middle_line_is_an_error(tmp_path):
+    p = tmp_path / mc.RESULTS
+    p.write_text('{"replication": 0}\nnot json\n{"replication": 2}\n')
+    with pytest.raises(mc.McError, match=":2: not a JSON row"):
+        mc.read_rows(p)
+
+
+def _boom(raw, seed):
+    if seed == mc.replication_seed(raw["seed"], 2):
+        raise RuntimeError("engine exploded")
+    return SYN(raw, seed)
+
+
+def test_failing_replication_keeps_finished_rows(tmp_path):
+    out = tmp_path / "b"
+    with pytest.raises(
+        mc.ReplicationFailed, match=r"replication 2 .*RuntimeError: engine exploded"
+    ):
+        mc.run_montecarlo(RAW, 5, out, replication=_boom, workers=0, plots=False)
+    assert [r["replication"] for r in mc.read_rows(out / mc.RESULTS)] == [0, 1]
+
+
+def test_sigkill_then_resume_runs_each_replication_once(tmp_path):
+    scen = tmp_path / "tiny.yaml"
+    scen.write_text(TINY)
+    out = tmp_path / "run"
+    n = 40
+    cmd = [
+        sys.executable,
+        "-m",
+        "airdefsim.cli.mc",
+        "mc",
+        str(scen),
+        "-n",
+        str(n),
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+        "--replication",
+        SYN_NAME,
+    ]
+    env = {**os.environ, mc.SYNTHETIC_DELAY_ENV: "0.1"}
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    results = out / mc.RESULTS
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            if results.exists() and results.read_bytes().count(b"\n") >= 6:
+                break
+            assert proc.poll() is None, "the batch ended before it could be killed"
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGKILL)  # the CLI and its workers, mid-batch
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    before = mc.read_rows(results)
+    assert 6 <= len(before) < n
+    # resume (a second real CLI run) finishes the rest
+    done = subprocess.run(
+        [*cmd, "--resume", "--json"],
+        env={**os.environ},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["resumed"] == len(before) and summary["ran"] == n - len(before)
+    rows = mc.read_rows(results)
+    assert sorted(r["replication"] for r in rows) == list(range(n))
+    assert _strip(sorted(rows, key=mc.row_key)) == _strip(_expected_rows(yaml.safe_load(TINY), n))
+    assert summary["n"] == n and summary["metrics"]["threats"]["mean"] == 3
+
+
+def test_cli_bad_input_one_line_exit_2(tmp_path):
+    scen = tmp_path / "bad.yaml"
+    scen.write_text(TINY.replace("count: 3", "count: -1"))
+    base = [sys.executable, "-m", "airdefsim.cli.mc", "mc"]
+    r = subprocess.run(
+        [*base, str(scen), "-n", "2", "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        f"{scen}:12: red[0].count: Input should be greater than or equal to 1"
+    ]
+    assert "Traceback" not in r.stderr
+    good = tmp_path / "good.yaml"
+    good.write_text(TINY)
+    r = subprocess.run(
+        [
+            *base,
+            str(good),
+            "-n",
+            "2",
+            "--out",
+            str(tmp_path / "o"),
+            "--workers",
+            "1",
+            "--scheduler",
+            "tcp://x:1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (
+        r.returncode == 2 and r.stderr.strip() == "give either --workers or --scheduler, not both"
+    )
+
+
+def test_nan_metric_is_null_in_rows():
+    row = mc.make_row(3, 9, {"leakers": np.int64(2), "interceptors_per_kill": math.nan, "seed": 9})
+    assert row == {"replication": 3, "seed": 9, "leakers": 2, "interceptors_per_kill": None}
+    assert (
+        stats.column([row], "interceptors_per_kill")[0]
+        != stats.column([row], "interceptors_per_kill")[0]
+    )
