@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import geojson as gj
 import pytest
 import typer
 from pyasteryx import Decoder
 from typer.testing import CliRunner
 
 from airdefsim.cli.export import register
+from airdefsim.export import czml
 from airdefsim.export.run import RunData
 
 
@@ -40,6 +43,35 @@ def test_asterix_end_to_end(app: typer.Typer, run_dir: Path, run: RunData, tmp_p
     assert "track updates" in res.output
 
 
+def test_map_formats_end_to_end(app: typer.Typer, run_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.czml"
+    res = _invoke(app, str(run_dir), "-f", "czml", "-o", str(out), "--what", "truth,coverage")
+    assert res.exit_code == 0, res.output
+    packets = json.loads(out.read_text())
+    czml.check_structure(packets)
+    assert {p["id"].split("/")[0] for p in packets} == {
+        "document",
+        "unit",
+        "asset",
+        "coverage",
+        "truth",
+        "event",
+    }
+    out = tmp_path / "r.geojson"
+    res = _invoke(app, str(run_dir), "-f", "geojson", "-o", str(out), "--coverage-alt", "10000")
+    assert res.exit_code == 0, res.output
+    fc = gj.loads(out.read_text())
+    assert fc.is_valid
+    cov = [f for f in fc["features"] if f["properties"]["layer"] == "coverage"]
+    assert {f["properties"]["target_alt_m"] for f in cov} == {10000.0}
+    res = _invoke(app, str(run_dir), "-f", "kml", "-o", str(tmp_path / "r.kml"))
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "r.kml").read_bytes().startswith(b"<?xml")
+    # default output: inside the run directory
+    res = _invoke(app, str(run_dir), "-f", "geojson")
+    assert res.exit_code == 0 and (run_dir / "run.geojson").is_file()
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
@@ -48,12 +80,17 @@ def test_asterix_end_to_end(app: typer.Typer, run_dir: Path, run: RunData, tmp_p
         (["{run}", "--format", "shapefile"], "unknown format"),
         (["{run}", "--format", "asterix", "--sac", "300"], "--sac"),
         (["{run}", "--format", "kml", "--what", "truth,radar"], "--what"),
+        (["{run}", "--format", "kml", "--out", "{run}/run.json/x.kml"], "cannot write"),
+        (["{broken}", "--format", "czml"], "run.json"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
     app: typer.Typer, run_dir: Path, tmp_path: Path, args: list[str], needle: str
 ) -> None:
-    args = [a.format(tmp=tmp_path, run=run_dir) for a in args]
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "run.json").write_text("{not json")
+    args = [a.format(tmp=tmp_path, run=run_dir, broken=broken) for a in args]
     res = _invoke(app, *args)
     assert res.exit_code == 2
     text = res.output.strip()

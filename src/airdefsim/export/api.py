@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from airdefsim.export import asterix
+from airdefsim.export import asterix, czml, geojson, kml
 from airdefsim.export.run import RunData, load_run
 
 LAYERS = ("truth", "tracks", "interceptors", "coverage")
@@ -52,11 +52,36 @@ def _asterix(run: RunData, opt: ExportOptions) -> tuple[bytes, dict[str, int]]:
     return data, {"track updates": len(tracks["t"])}
 
 
+def _czml(run: RunData, opt: ExportOptions) -> tuple[bytes, dict[str, int]]:
+    packets = czml.run_to_czml(run, opt.what)
+    kinds: dict[str, int] = {}
+    for p in packets[1:]:
+        layer = str(p["id"]).split("/", 1)[0]
+        kinds[layer] = kinds.get(layer, 0) + 1
+    return czml.dumps(packets).encode("utf-8"), {"packets": len(packets), **kinds}
+
+
+def _kml(run: RunData, opt: ExportOptions) -> tuple[bytes, dict[str, int]]:
+    return kml.run_to_kml(run, opt.what, opt.coverage_alt_m)
+
+
+def _geojson(run: RunData, opt: ExportOptions) -> tuple[bytes, dict[str, int]]:
+    fc = geojson.run_to_geojson(run, opt.what, opt.coverage_alt_m)
+    kinds: dict[str, int] = {}
+    for f in fc["features"]:
+        layer = str(f["properties"]["layer"])
+        kinds[layer] = kinds.get(layer, 0) + 1
+    return geojson.dumps(fc).encode("utf-8"), {"features": len(fc["features"]), **kinds}
+
+
 Writer = Callable[[RunData, ExportOptions], tuple[bytes, dict[str, int]]]
 
 # format -> (default file name, writer)
 FORMATS: dict[str, tuple[str, Writer]] = {
     "asterix": ("tracks.cat062.ast", _asterix),
+    "czml": ("run.czml", _czml),
+    "kml": ("run.kml", _kml),
+    "geojson": ("run.geojson", _geojson),
 }
 
 

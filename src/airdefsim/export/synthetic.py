@@ -1,8 +1,8 @@
 """A synthetic run directory in the recording format, for tests and benchmarks.
 
-Targets fly straight, constant-altitude legs in the scenario ENU frame towards the
-origin; the "tracker" output is truth plus Gaussian noise; one interceptor is launched
-at each of a few targets. It follows the column lists of ``docs/architecture.md``
+Targets fly straight legs (straight in the scenario ENU plane, at a constant altitude
+above the ellipsoid) towards the origin; the "tracker" output is truth plus Gaussian
+noise; one interceptor is launched at each of a few targets. It follows the column lists of ``docs/architecture.md``
 ("Recording") exactly, so the exporters can be tested before a real run exists.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from airdefsim.geo import LocalFrame, ecef_to_geodetic
+from airdefsim.geo import LocalFrame, ecef_to_geodetic, geodetic_to_ecef
 from airdefsim.record.recorder import TABLES
 
 ORIGIN = (39.93, 32.86)  # deg, scenario origin (lat, lon)
@@ -117,11 +117,15 @@ def write_synthetic_run(
     vel = np.stack([-speed * np.sin(bearing), -speed * np.cos(bearing), np.zeros(n)], axis=-1)
     # (nt, n, 3) ENU positions, rows ordered by time then id
     enu = start[None, :, :] + vel[None, :, :] * t[:, None, None]
-    enu[..., 2] = alt
+    enu[..., 2] = 0.0
     enu = enu.reshape(-1, 3)
     tt = np.repeat(t, n)
     ids = np.tile(np.arange(n), nt)
-    lat, lon, h, ecef = _geodetic(frame, enu)
+    # constant altitude above the ellipsoid: horizontal position from the tangent plane
+    lat, lon, _, _ = _geodetic(frame, enu)
+    h = np.tile(alt, nt)
+    ecef = geodetic_to_ecef(np.radians(lat), np.radians(lon), h)
+    enu = frame.to_enu(ecef)
     vel_ecef = frame.vec_to_ecef(np.tile(vel, (nt, 1)))
     hostile = np.tile(np.arange(n) < n - 1, nt)
     kinds = np.where(np.arange(n) < n - 1, "cruise_missile", "airliner")
@@ -146,7 +150,7 @@ def write_synthetic_run(
     # tracks: truth + noise, confirmed after 3 updates, a coasting row now and then
     sigma = 50.0
     tr_enu = enu + rng.normal(0.0, sigma, enu.shape)
-    tr_enu[:, 2] = enu[:, 2] + rng.normal(0.0, 10.0, enu.shape[0])
+    tr_enu[:, 2] = enu[:, 2] + rng.normal(0.0, 10.0, enu.shape[0])  # u is measured better
     tr_vel = np.tile(vel, (nt, 1)) + rng.normal(0.0, 3.0, (enu.shape[0], 3))
     tlat, tlon, th, _ = _geodetic(frame, tr_enu)
     k = np.repeat(np.arange(nt), n)

@@ -1,0 +1,159 @@
+"""Shared pieces of the map exporters: coverage circles on the ellipsoid, radar sites,
+per-object paths grouped from a table, ISO times.
+
+Coverage model (a drawing aid, not the detection model): a radar at antenna height
+``h_r`` sees a target at altitude ``h`` out to the ground range
+
+    min( sqrt(R² - (h - h_r)²),  d_los(h_r, h) )
+
+where ``R = min(detection_range_m, instrumented_range_m)`` is the slant range from
+``run.json`` and ``d_los`` the 4/3-earth line-of-sight range
+(``airdefsim.geo.horizon.max_los_range``). The circle of that radius is traced on the
+WGS-84 ellipsoid by the direct geodesic problem (``pyproj.Geod.fwd``, Karney 2013).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from pyproj import Geod
+
+from airdefsim.geo.horizon import max_los_range
+
+F64 = NDArray[np.float64]
+GEOD = Geod(ellps="WGS84")
+
+
+def geodesic_ring(lat_deg: float, lon_deg: float, radius_m: float, n: int = 72) -> tuple[F64, F64]:
+    """A closed ring of points at geodesic distance ``radius_m`` from a centre.
+
+    Parameters
+    ----------
+    lat_deg, lon_deg : centre, deg (WGS-84)
+    radius_m : m, > 0
+    n : number of distinct vertices (the ring has n + 1, last = first)
+
+    Returns
+    -------
+    lon, lat : (n + 1,) deg — counter-clockwise as seen from above (the RFC 7946 winding
+        of an exterior ring): forward azimuths decrease from 360° to 0°.
+    """
+    az = 360.0 - np.arange(n) * (360.0 / n)
+    lon, lat, _ = GEOD.fwd(
+        np.full(n, float(lon_deg)), np.full(n, float(lat_deg)), az, np.full(n, float(radius_m))
+    )
+    lon = np.append(lon, lon[0])
+    lat = np.append(lat, lat[0])
+    return np.asarray(lon, float), np.asarray(lat, float)
+
+
+@dataclass(frozen=True)
+class RadarSite:
+    """One radar of ``run.json`` with its site (deg, m) and ranges (m)."""
+
+    unit: str
+    name: str
+    role: str
+    lat_deg: float
+    lon_deg: float
+    alt_m: float
+    instrumented_range_m: float
+    detection_range_m: float
+
+
+def radar_sites(meta: dict[str, Any]) -> list[RadarSite]:
+    """All radars in ``meta["units"]`` (a radar without a site takes its unit's)."""
+    out = []
+    for u in meta.get("units", []) or []:
+        for r in u.get("radars", []) or []:
+            inst = float(r.get("instrumented_range_m") or np.inf)
+            det = float(r.get("detection_range_m") or inst)
+            out.append(
+                RadarSite(
+                    unit=str(u.get("name", "")),
+                    name=str(r.get("name", "")),
+                    role=str(r.get("role", "")),
+                    lat_deg=float(r.get("lat_deg", u.get("lat_deg", 0.0))),
+                    lon_deg=float(r.get("lon_deg", u.get("lon_deg", 0.0))),
+                    alt_m=float(r.get("alt_m") or 0.0),
+                    instrumented_range_m=inst,
+                    detection_range_m=det,
+                )
+            )
+    return out
+
+
+def coverage_radius(site: RadarSite, target_alt_m: ArrayLike) -> F64:
+    """Ground range (m) to which ``site`` covers a target at ``target_alt_m`` (m);
+    0 where the altitude is out of reach (see the module docstring)."""
+    h = np.asarray(target_alt_m, dtype=float)
+    slant = min(site.detection_range_m, site.instrumented_range_m)
+    dh = h - site.alt_m
+    ground = np.sqrt(np.maximum(slant * slant - dh * dh, 0.0))
+    return np.minimum(ground, max_los_range(site.alt_m, h))
+
+
+def iso(epoch: datetime, t: float = 0.0) -> str:
+    """``epoch + t`` seconds as ISO-8601 UTC with a ``Z`` (millisecond precision)."""
+    dt = epoch + timedelta(seconds=float(t))
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def group_paths(
+    cols: dict[str, np.ndarray], key: str, max_points: int | None = None
+) -> list[tuple[Any, np.ndarray]]:
+    """Group a table's rows by ``key`` into time-ordered paths.
+
+    Parameters
+    ----------
+    cols : table columns (N,) each, with ``t`` and ``key``
+    key : the id column (``id``, ``track_id`` …)
+    max_points : keep at most this many evenly spaced rows per path (first and last
+        always kept); None keeps all
+
+    Returns
+    -------
+    list of (id value, row indices (K,) into ``cols`` sorted by t), ordered by id
+    """
+    if not cols or cols[key].size == 0:
+        return []
+    ids = cols[key]
+    order = np.lexsort((cols["t"], ids))
+    sid = ids[order]
+    cuts = np.flatnonzero(sid[1:] != sid[:-1]) + 1
+    out = []
+    for rows in np.split(order, cuts):
+        if max_points is not None and rows.size > max_points:
+            keep = np.unique(np.linspace(0, rows.size - 1, max_points).round().astype(int))
+            rows = rows[keep]
+        out.append((ids[rows[0]].item() if hasattr(ids[rows[0]], "item") else ids[rows[0]], rows))
+    return out
+
+
+def hostile_of_tracks(run_tables: dict[str, dict[str, np.ndarray]]) -> dict[int, str]:
+    """Last recorded identity of every track id ("unknown" | "hostile" | "friendly")."""
+    tr = run_tables.get("tracks", {})
+    if not tr:
+        return {}
+    out: dict[int, str] = {}
+    for tid, rows in group_paths(tr, "track_id"):
+        out[int(tid)] = str(tr["identity"][rows[-1]])
+    return out
+
+
+RGBA = {
+    "hostile": (230, 40, 40, 255),
+    "friendly": (40, 140, 255, 255),
+    "unknown": (255, 210, 0, 255),
+    "interceptor": (255, 255, 255, 255),
+    "unit": (0, 200, 80, 255),
+    "asset": (255, 140, 0, 255),
+    "coverage": (0, 200, 80, 50),
+    "event": (255, 0, 255, 255),
+}
+
+EVENT_KINDS = ("launch", "intercept", "miss", "kill", "leak", "asset_hit", "friendly_engaged")
