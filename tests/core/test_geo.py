@@ -18,8 +18,8 @@ from airdefsim.geo import (
     geodetic_to_ecef,
     horizon_range,
     max_los_range,
+    wgs84,
 )
-from airdefsim.geo import wgs84
 from refcases import load_cases
 
 RAD = np.radians
@@ -78,7 +78,9 @@ def test_aer_to_ecef_published(case):
 def test_aer_to_geodetic_published(case):
     i = case["inputs"]
     frame = LocalFrame(RAD(i["lat0"]), RAD(i["lon0"]), i["h0_m"])
-    lat, lon, h = ecef_to_geodetic(frame.to_ecef(aer_to_enu(RAD(i["az"]), RAD(i["el"]), i["srange_m"])))
+    lat, lon, h = ecef_to_geodetic(
+        frame.to_ecef(aer_to_enu(RAD(i["az"]), RAD(i["el"]), i["srange_m"]))
+    )
     e = case["expected"]
     assert np.degrees(lat) == pytest.approx(e["lat"], abs=_tol(case, "lat"))
     assert np.degrees(lon) == pytest.approx(e["lon"], abs=_tol(case, "lon"))
@@ -110,8 +112,10 @@ def test_vectorised_matches_pyproj():
     h = rng.uniform(0, 40000, 500)
     tr = Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
     x, y, z = tr.transform(lon, lat, h)
-    np.testing.assert_allclose(geodetic_to_ecef(RAD(lat), RAD(lon), h), np.column_stack([x, y, z]), atol=1e-5)
-    la, lo, hh = ecef_to_geodetic(np.column_stack([x, y, z]))
+    np.testing.assert_allclose(
+        geodetic_to_ecef(RAD(lat), RAD(lon), h), np.column_stack([x, y, z]), atol=1e-5
+    )
+    la, _lo, hh = ecef_to_geodetic(np.column_stack([x, y, z]))
     np.testing.assert_allclose(np.degrees(la), lat, atol=1e-10)
     np.testing.assert_allclose(hh, h, atol=1e-5)
 

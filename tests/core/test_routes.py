@@ -37,7 +37,19 @@ def test_speed_is_constant_and_leg_length_matches_the_geodesic():
 def test_all_objects_at_once_and_before_start_after_end():
     legs = []
     for k in range(5):
-        legs.append(Leg(k, 10.0 * k, 10.0 * k + 100.0, R(40), R(32 + 0.1 * k), 1000.0, R(41), R(32 + 0.1 * k), 1000.0))
+        legs.append(
+            Leg(
+                k,
+                10.0 * k,
+                10.0 * k + 100.0,
+                R(40),
+                R(32 + 0.1 * k),
+                1000.0,
+                R(41),
+                R(32 + 0.1 * k),
+                1000.0,
+            )
+        )
     rs = RouteSet(legs, 5)
     pos = rs.position(35.0)
     assert pos.shape == (5, 3)

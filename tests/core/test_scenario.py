@@ -60,9 +60,24 @@ def test_units_become_si(tmp_path):
     ("text", "line", "path", "words"),
     [
         (GOOD.replace("duration: 2 min", "duration: two minutes"), 3, "duration", "cannot read"),
-        (GOOD.replace("preset: fighter", "preset: ufo"), 10, "red[0].preset", "unknown air-object preset"),
-        (GOOD.replace("preset: s400_battalion", "preset: s500"), 5, "blue[0].preset", "unknown unit preset"),
-        (GOOD.replace("{at: base}", "{at: nowhere}"), 13, "red[0].route[1].at", "no defended asset"),
+        (
+            GOOD.replace("preset: fighter", "preset: ufo"),
+            10,
+            "red[0].preset",
+            "unknown air-object preset",
+        ),
+        (
+            GOOD.replace("preset: s400_battalion", "preset: s500"),
+            5,
+            "blue[0].preset",
+            "unknown unit preset",
+        ),
+        (
+            GOOD.replace("{at: base}", "{at: nowhere}"),
+            13,
+            "red[0].route[1].at",
+            "no defended asset",
+        ),
         (GOOD + "colour: red\n", 14, "colour", "unknown key"),
         (GOOD.replace("lat: 40.5", "lat: 140.5"), 12, "red[0].route[0].lat", "less than or equal"),
         (GOOD.replace("name: t\n", ""), 1, "name", "required"),
@@ -82,8 +97,18 @@ def test_problems_name_file_line_and_field(tmp_path, text, line, path, words):
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"\x00\x01\x02\xff\xfe binary", b"\xff\xfe\xfa not utf8", b"- a\n- list\n", b"just a string",
-     b"name: [unclosed\n", b"a: 1\n  b: 2\n", b"{{{{", b"42", b"name: x\norigin: 5\nduration: -3\nblue: 7\n"],
+    [
+        b"",
+        b"\x00\x01\x02\xff\xfe binary",
+        b"\xff\xfe\xfa not utf8",
+        b"- a\n- list\n",
+        b"just a string",
+        b"name: [unclosed\n",
+        b"a: 1\n  b: 2\n",
+        b"{{{{",
+        b"42",
+        b"name: x\norigin: 5\nduration: -3\nblue: 7\n",
+    ],
 )
 def test_validate_cli_never_tracebacks(tmp_path, content):
     f = write(tmp_path, content)
@@ -112,7 +137,12 @@ def test_validate_ok_exit_zero(tmp_path):
 def test_validate_as_a_real_process(tmp_path):
     f = write(tmp_path, b"\x00junk")
     env = dict(os.environ)
-    proc = subprocess.run([sys.executable, "-m", "airdefsim.cli.main", "validate", str(f)], capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "airdefsim.cli.main", "validate", str(f)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith(f"{f}:1: (file): ")
     assert "Traceback" not in proc.stderr
@@ -126,13 +156,17 @@ def test_every_preset_figure_has_a_source():
             assert sources, f"{kind}/{name} has no sources"
             for key, text in sources.items():
                 assert text and isinstance(text, str), f"{kind}/{name}.{key}"
-                assert "[" in text or "assumed" in text.lower() or "brief" in text, f"{kind}/{name}.{key}: {text}"
+                assert "[" in text or "assumed" in text.lower() or "brief" in text, (
+                    f"{kind}/{name}.{key}: {text}"
+                )
 
 
 def test_required_preset_names_exist():
     p = get_presets()
     assert {"s400_battalion", "s400_regiment", "patriot_battery"} <= set(p.units)
-    assert {"fighter", "stealth_fighter", "cruise_missile", "srbm", "drone", "airliner"} <= set(p.threats)
+    assert {"fighter", "stealth_fighter", "cruise_missile", "srbm", "drone", "airliner"} <= set(
+        p.threats
+    )
     assert {"40N6E", "48N6E3", "9M96E2", "PAC-2_GEM-T", "PAC-3_MSE"} <= set(p.missiles)
     assert {"91N6E", "92N6E", "96L6E", "AN/MPQ-65"} <= set(p.radars)
 

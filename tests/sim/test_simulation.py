@@ -21,8 +21,16 @@ ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "scenarios" / "single_fighter_airliner.yaml"
 runner = CliRunner()
 
-SUMMARY_KEYS = {"threats", "threats_killed", "leakers", "interceptors_fired", "assets_hit",
-                "friendlies_engaged", "sim_seconds", "wall_seconds"}
+SUMMARY_KEYS = {
+    "threats",
+    "threats_killed",
+    "leakers",
+    "interceptors_fired",
+    "assets_hit",
+    "friendlies_engaged",
+    "sim_seconds",
+    "wall_seconds",
+}
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +77,26 @@ def test_the_hostile_is_engaged_and_the_airliner_is_not(small_runs):
 
 def test_truth_altitude_of_a_cruise_missile_stays_at_30_m(tmp_path):
     raw = {
-        "name": "skimmer", "origin": {"lat": 39.9, "lon": 32.8}, "duration": "3 min",
+        "name": "skimmer",
+        "origin": {"lat": 39.9, "lon": 32.8},
+        "duration": "3 min",
         "defended_assets": [{"name": "base", "lat": 39.95, "lon": 32.69}],
-        "blue": [{"preset": "s400_battalion", "at": {"lat": 39.9, "lon": 32.8}, "doctrine": {"weapons": "hold"}}],
-        "red": [{"preset": "cruise_missile", "route": [{"lat": 41.5, "lon": 31.5, "alt": "30 m"}, {"lat": 40.3, "lon": 32.5, "alt": "30 m"}]}],
+        "blue": [
+            {
+                "preset": "s400_battalion",
+                "at": {"lat": 39.9, "lon": 32.8},
+                "doctrine": {"weapons": "hold"},
+            }
+        ],
+        "red": [
+            {
+                "preset": "cruise_missile",
+                "route": [
+                    {"lat": 41.5, "lon": 31.5, "alt": "30 m"},
+                    {"lat": 40.3, "lon": 32.5, "alt": "30 m"},
+                ],
+            }
+        ],
     }
     out = run_scenario(validate_dict(raw), out_dir=tmp_path / "r").out_dir
     truth = read_run(out).df("truth")
@@ -90,7 +114,9 @@ def test_a_trainee_command_goes_through_the_same_checks():
         def decide(self, picture):
             if len(picture) and not self.sent:
                 self.sent = True
-                return [Engage(track_id=int(picture.track_id[0]), missile="NO-SUCH-MISSILE", salvo=1)]
+                return [
+                    Engage(track_id=int(picture.track_id[0]), missile="NO-SUCH-MISSILE", salvo=1)
+                ]
             return []
 
     sim = Simulation(scn, policy=Seat())

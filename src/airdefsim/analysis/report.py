@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import importlib
 import io
 import json
 import math
@@ -19,11 +20,11 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from airdefsim.geo.basemap import basemap_lines  # noqa: E402
-from airdefsim.record.recorder import Run, read_run  # noqa: E402
+from airdefsim.geo.basemap import basemap_lines
+from airdefsim.record.recorder import Run, read_run
 
 KIND_COLOURS = {
     "aircraft": "#d62728",
@@ -41,14 +42,18 @@ def _png(fig: Any) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _circle(lat_deg: float, lon_deg: float, r_m: float, n: int = 181) -> tuple[np.ndarray, np.ndarray]:
+def _circle(
+    lat_deg: float, lon_deg: float, r_m: float, n: int = 181
+) -> tuple[np.ndarray, np.ndarray]:
     """A ring of ground radius r_m around a point (spherical, for drawing)."""
     R = 6371000.0
     b = np.linspace(0, 2 * np.pi, n)
     lat1, lon1 = np.radians(lat_deg), np.radians(lon_deg)
     d = r_m / R
     lat2 = np.arcsin(np.sin(lat1) * np.cos(d) + np.cos(lat1) * np.sin(d) * np.cos(b))
-    lon2 = lon1 + np.arctan2(np.sin(b) * np.sin(d) * np.cos(lat1), np.cos(d) - np.sin(lat1) * np.sin(lat2))
+    lon2 = lon1 + np.arctan2(
+        np.sin(b) * np.sin(d) * np.cos(lat1), np.cos(d) - np.sin(lat1) * np.sin(lat2)
+    )
     return np.degrees(lon2), np.degrees(lat2)
 
 
@@ -70,13 +75,32 @@ def map_figure(run: Run) -> Any:
         kind = str(truth["kind"][m][0])
         hostile = bool(truth["hostile"][m][0])
         colour = KIND_COLOURS.get(kind, "#d62728") if hostile else "#2ca02c"
-        label = (kind.replace("_", " ") if hostile else "friendly") if (kind, hostile) not in seen_kinds else None
+        label = (
+            (kind.replace("_", " ") if hostile else "friendly")
+            if (kind, hostile) not in seen_kinds
+            else None
+        )
         seen_kinds.add((kind, hostile))
-        ax.plot(truth["lon_deg"][m], truth["lat_deg"][m], color=colour, lw=0.9, alpha=0.8, label=label, zorder=3,
-                ls="-" if hostile else "--")
+        ax.plot(
+            truth["lon_deg"][m],
+            truth["lat_deg"][m],
+            color=colour,
+            lw=0.9,
+            alpha=0.8,
+            label=label,
+            zorder=3,
+            ls="-" if hostile else "--",
+        )
     for u in meta["units"]:
         ax.plot(u["lon_deg"], u["lat_deg"], marker="s", color="navy", ms=8, zorder=5)
-        ax.annotate(u["name"], (u["lon_deg"], u["lat_deg"]), xytext=(6, -12), textcoords="offset points", fontsize=8, color="navy")
+        ax.annotate(
+            u["name"],
+            (u["lon_deg"], u["lat_deg"]),
+            xytext=(6, -12),
+            textcoords="offset points",
+            fontsize=8,
+            color="navy",
+        )
         for r in u["radars"]:
             x, y = _circle(r["lat_deg"], r["lon_deg"], r["instrumented_range_m"])
             ax.plot(x, y, color="navy", lw=0.6, alpha=0.5, zorder=2)
@@ -86,21 +110,41 @@ def map_figure(run: Run) -> Any:
             ax.annotate(m_name, (x[0], y[0]), fontsize=7, color="teal")
     for a in meta["assets"]:
         ax.plot(a["lon_deg"], a["lat_deg"], marker="*", color="gold", mec="black", ms=14, zorder=6)
-        ax.annotate(a["name"], (a["lon_deg"], a["lat_deg"]), xytext=(6, 6), textcoords="offset points", fontsize=8)
+        ax.annotate(
+            a["name"],
+            (a["lon_deg"], a["lat_deg"]),
+            xytext=(6, 6),
+            textcoords="offset points",
+            fontsize=8,
+        )
     kinds = events["kind"]
-    for kind, marker, colour, label in (("launch", "^", "blue", "launch"), ("kill", "x", "black", "kill"),
-                                         ("miss", "o", "grey", "miss"), ("leak", "v", "red", "leaker")):
+    for kind, marker, colour, label in (
+        ("launch", "^", "blue", "launch"),
+        ("kill", "x", "black", "kill"),
+        ("miss", "o", "grey", "miss"),
+        ("leak", "v", "red", "leaker"),
+    ):
         m = kinds == kind
         if m.any():
-            ax.scatter(events["lon_deg"][m], events["lat_deg"][m], marker=marker, c=colour, s=28, zorder=7, label=label,
-                       facecolors="none" if marker == "o" else None)
+            ax.scatter(
+                events["lon_deg"][m],
+                events["lat_deg"][m],
+                marker=marker,
+                c=colour,
+                s=28,
+                zorder=7,
+                label=label,
+                facecolors="none" if marker == "o" else None,
+            )
     ax.set_xlim(lon0, lon1)
     ax.set_ylim(lat0, lat1)
     ax.set_aspect(1.0 / math.cos(math.radians(0.5 * (lat0 + lat1))))
     ax.set_xlabel("longitude (deg)")
     ax.set_ylabel("latitude (deg)")
     ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
-    ax.set_title("Map: paths, radar instrumented ranges (navy), missile max ranges (teal), launches and intercepts")
+    ax.set_title(
+        "Map: paths, radar instrumented ranges (navy), missile max ranges (teal), launches and intercepts"
+    )
     ax.grid(alpha=0.2)
     return fig
 
@@ -108,14 +152,30 @@ def map_figure(run: Run) -> Any:
 def timeline_figure(run: Run) -> Any:
     events = run.df("events")
     fig, ax = plt.subplots(figsize=(10, 3.6))
-    rows = [("detected", "first detection", "tab:blue"), ("track_confirmed", "track confirmed", "tab:cyan"),
-            ("iff_reply", "IFF", "tab:green"), ("launch", "launch", "navy"), ("kill", "kill", "black"),
-            ("miss", "miss", "grey"), ("leak", "leaker", "red"), ("asset_hit", "asset hit", "darkred"),
-            ("friendly_engaged", "friendly engaged", "magenta"), ("command_refused", "refused", "orange")]
+    rows = [
+        ("detected", "first detection", "tab:blue"),
+        ("track_confirmed", "track confirmed", "tab:cyan"),
+        ("iff_reply", "IFF", "tab:green"),
+        ("launch", "launch", "navy"),
+        ("kill", "kill", "black"),
+        ("miss", "miss", "grey"),
+        ("leak", "leaker", "red"),
+        ("asset_hit", "asset hit", "darkred"),
+        ("friendly_engaged", "friendly engaged", "magenta"),
+        ("command_refused", "refused", "orange"),
+    ]
     for y, (kind, label, colour) in enumerate(rows):
         m = events["kind"] == kind
         ax.scatter(events["t"][m], np.full(int(m.sum()), y), marker="|", s=120, c=colour)
-        ax.text(-0.01, y, f"{label} ({int(m.sum())})", transform=ax.get_yaxis_transform(), ha="right", va="center", fontsize=8)
+        ax.text(
+            -0.01,
+            y,
+            f"{label} ({int(m.sum())})",
+            transform=ax.get_yaxis_transform(),
+            ha="right",
+            va="center",
+            fontsize=8,
+        )
     ax.set_yticks([])
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_xlabel("time (s)")
@@ -134,8 +194,17 @@ def outcomes(run: Run) -> list[dict[str, Any]]:
     rows: dict[tuple[str, bool], dict[str, Any]] = {}
     for o in objects:
         key = (o["preset"], o["hostile"])
-        row = rows.setdefault(key, {"preset": o["preset"], "side": "hostile" if o["hostile"] else "friendly",
-                                    "count": 0, "killed": 0, "leaked": 0, "interceptors": 0})
+        row = rows.setdefault(
+            key,
+            {
+                "preset": o["preset"],
+                "side": "hostile" if o["hostile"] else "friendly",
+                "count": 0,
+                "killed": 0,
+                "leaked": 0,
+                "interceptors": 0,
+            },
+        )
         row["count"] += 1
         row["killed"] += int(o["id"] in killed)
         row["leaked"] += int(o["id"] in leaked)
@@ -149,7 +218,9 @@ def _table(rows: list[dict[str, Any]], headers: list[str] | None = None) -> str:
     headers = headers or list(rows[0])
     out = ["<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in headers) + "</tr>"]
     for r in rows:
-        out.append("<tr>" + "".join(f"<td>{html.escape(_cell(r.get(h)))}</td>" for h in headers) + "</tr>")
+        out.append(
+            "<tr>" + "".join(f"<td>{html.escape(_cell(r.get(h)))}</td>" for h in headers) + "</tr>"
+        )
     return "\n".join(out) + "</table>"
 
 
@@ -173,19 +244,20 @@ def _extra_sections(run: Run) -> list[str]:
 
 
 def _tracking_section(run: Run) -> str:
-    try:
-        from airdefsim.analysis.tracking_quality import tracking_quality_section
-    except ImportError:
-        return ""
-    return str(tracking_quality_section(run, _png))
+    return _optional_section("airdefsim.analysis.tracking_quality", "tracking_quality_section", run)
 
 
 def _detection_section(run: Run) -> str:
+    return _optional_section("airdefsim.analysis.coverage", "report_section", run)
+
+
+def _optional_section(module: str, name: str, run: Run) -> str:
     try:
-        from airdefsim.analysis.coverage import report_section
+        mod = importlib.import_module(module)
     except ImportError:
         return ""
-    return str(report_section(run, _png))
+    fn = getattr(mod, name, None)
+    return str(fn(run, _png)) if fn is not None else ""
 
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
@@ -201,7 +273,9 @@ def write_report(run_dir: str | Path) -> Path:
     timing = Path(run_dir) / "timing.json"
     if timing.is_file():
         s = {**s, **json.loads(timing.read_text())}
-    summary_rows = [{"metric": k.replace("_", " "), "value": v} for k, v in s.items() if k not in ("scenario",)]
+    summary_rows = [
+        {"metric": k.replace("_", " "), "value": v} for k, v in s.items() if k not in ("scenario",)
+    ]
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>airdefsim report — {html.escape(run.meta.get('scenario_name', ''))}</title>",

@@ -29,7 +29,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-presets_app = typer.Typer(help="List the presets, or show one with its sources.", invoke_without_command=True)
+presets_app = typer.Typer(
+    help="List the presets, or show one with its sources.", invoke_without_command=True
+)
 app.add_typer(presets_app, name="presets")
 console = Console(highlight=False, soft_wrap=True)
 
@@ -88,10 +90,16 @@ def json_safe(obj: Any) -> Any:
 def run(
     scenario: Annotated[str, typer.Argument(help="scenario YAML file")],
     seed: Annotated[int | None, typer.Option(help="random seed (default: the scenario's)")] = None,
-    out: Annotated[Path | None, typer.Option(help="run directory for the recording and report")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print the summary as one JSON object")] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="run directory for the recording and report")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print the summary as one JSON object")
+    ] = False,
     report: Annotated[bool, typer.Option(help="write report.html into the run directory")] = True,
-    asterix_udp: Annotated[str | None, typer.Option(help="also stream ASTERIX CAT062 to HOST:PORT over UDP")] = None,
+    asterix_udp: Annotated[
+        str | None, typer.Option(help="also stream ASTERIX CAT062 to HOST:PORT over UDP")
+    ] = None,
 ) -> None:
     """Run a scenario; print the summary; record it and write a report with --out."""
     from airdefsim.sim import run_scenario
@@ -103,8 +111,14 @@ def run(
     t_wall = time.perf_counter()
     show_progress = not as_json and sys.stderr.isatty()
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[t]:>6.0f} s sim"),
-        TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True, disable=not show_progress,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[t]:>6.0f} s sim"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=not show_progress,
     ) as progress:
         task = progress.add_task(scn.name, total=scn.duration, t=0.0)
 
@@ -126,7 +140,9 @@ def run(
         return
     console.print(summary_table(summary, f"{scn.name} — seed {summary['seed']}"))
     if out is not None:
-        console.print(f"recording: {out}/   report: {out / 'report.html'}" if report else f"recording: {out}/")
+        console.print(
+            f"recording: {out}/   report: {out / 'report.html'}" if report else f"recording: {out}/"
+        )
 
 
 def _asterix_sink(target: str, scn: Any) -> Any:
@@ -137,7 +153,13 @@ def _asterix_sink(target: str, scn: Any) -> Any:
 
     ax = scn.asterix or {}
     return AsterixUdpSink(
-        host, int(port), int(ax.get("sac", 0)), int(ax.get("sic", 1)), scn.origin.lat, scn.origin.lon, scn.epoch
+        host,
+        int(port),
+        int(ax.get("sac", 0)),
+        int(ax.get("sic", 1)),
+        scn.origin.lat,
+        scn.origin.lon,
+        scn.epoch,
     )
 
 
@@ -147,11 +169,15 @@ def validate(scenario: Annotated[str, typer.Argument(help="scenario YAML file")]
     scn = load_or_exit(scenario)
     n_red = sum(g.count for g in scn.red)
     n_friend = sum(g.count for g in scn.friendly_air)
-    console.print(f"{scenario}: valid — {len(scn.blue)} unit(s), {n_red} threat(s), {n_friend} friendly aircraft, {scn.duration:.0f} s")
+    console.print(
+        f"{scenario}: valid — {len(scn.blue)} unit(s), {n_red} threat(s), {n_friend} friendly aircraft, {scn.duration:.0f} s"
+    )
 
 
 @app.command("report")
-def report_cmd(run_dir: Annotated[Path, typer.Argument(help="run directory written by 'run --out'")]) -> None:
+def report_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="run directory written by 'run --out'")],
+) -> None:
     """(Re)write report.html for a recorded run."""
     from airdefsim.analysis.report import write_report
     from airdefsim.record.recorder import RunDirError
@@ -180,7 +206,9 @@ def presets_list(ctx: typer.Context) -> None:
 
 
 @presets_app.command("show")
-def presets_show(name: Annotated[str, typer.Argument(help="preset name, e.g. s400_battalion or 40N6E")]) -> None:
+def presets_show(
+    name: Annotated[str, typer.Argument(help="preset name, e.g. s400_battalion or 40N6E")],
+) -> None:
     """Print one preset with the source of each figure."""
     from airdefsim.scenario import get_presets
 

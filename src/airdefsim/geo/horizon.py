@@ -30,25 +30,32 @@ def effective_earth_radius(
 def horizon_range(h: ArrayLike, eff_radius: float = K_STANDARD * MEAN_RADIUS) -> F64:
     """Distance (m) from a point at height ``h`` (m) to its radar horizon:
     sqrt(2·Re·h + h²)."""
-    h = np.maximum(np.asarray(h, dtype=float), 0.0)
-    return np.sqrt(2.0 * eff_radius * h + h * h)
+    hh = np.maximum(np.asarray(h, dtype=float), 0.0)
+    return np.sqrt(2.0 * eff_radius * hh + hh * hh)
 
 
-def max_los_range(h1: ArrayLike, h2: ArrayLike, eff_radius: float = K_STANDARD * MEAN_RADIUS) -> F64:
+def max_los_range(
+    h1: ArrayLike, h2: ArrayLike, eff_radius: float = K_STANDARD * MEAN_RADIUS
+) -> F64:
     """Greatest range (m) at which heights ``h1`` and ``h2`` (m) see each other over a
     smooth effective earth: the two horizon ranges add."""
     return horizon_range(h1, eff_radius) + horizon_range(h2, eff_radius)
 
 
 def is_visible(
-    ground_range: ArrayLike, h_sensor: ArrayLike, h_target: ArrayLike, eff_radius: float = K_STANDARD * MEAN_RADIUS
+    ground_range: ArrayLike,
+    h_sensor: ArrayLike,
+    h_target: ArrayLike,
+    eff_radius: float = K_STANDARD * MEAN_RADIUS,
 ) -> NDArray[np.bool_]:
     """True where a target at ``h_target`` (m) and ground range (m) is above the smooth
     effective-earth horizon of a sensor at ``h_sensor`` (m)."""
     return np.asarray(ground_range, dtype=float) <= max_los_range(h_sensor, h_target, eff_radius)
 
 
-def min_visible_height(ground_range: ArrayLike, h_sensor: ArrayLike, eff_radius: float = K_STANDARD * MEAN_RADIUS) -> F64:
+def min_visible_height(
+    ground_range: ArrayLike, h_sensor: ArrayLike, eff_radius: float = K_STANDARD * MEAN_RADIUS
+) -> F64:
     """Lowest target height (m) visible at ``ground_range`` (m) from a sensor at
     ``h_sensor`` (m): 0 inside the sensor's own horizon, else (d - d_s)² / (2 Re)."""
     d = np.asarray(ground_range, dtype=float)
@@ -58,7 +65,10 @@ def min_visible_height(ground_range: ArrayLike, h_sensor: ArrayLike, eff_radius:
 
 
 def elevation_on_effective_earth(
-    ground_range: ArrayLike, h_sensor: ArrayLike, h_target: ArrayLike, eff_radius: float = K_STANDARD * MEAN_RADIUS
+    ground_range: ArrayLike,
+    h_sensor: ArrayLike,
+    h_target: ArrayLike,
+    eff_radius: float = K_STANDARD * MEAN_RADIUS,
 ) -> F64:
     """Apparent elevation angle (rad) of a target seen over the effective earth
     (law of cosines on the triangle centre–sensor–target)."""

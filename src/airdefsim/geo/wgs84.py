@@ -108,7 +108,9 @@ def aer_to_enu(az: ArrayLike, el: ArrayLike, srange: ArrayLike) -> F64:
     el = np.asarray(el, dtype=float)
     r = np.asarray(srange, dtype=float)
     ce = np.cos(el)
-    return np.stack(np.broadcast_arrays(r * ce * np.sin(az), r * ce * np.cos(az), r * np.sin(el)), axis=-1)
+    return np.stack(
+        np.broadcast_arrays(r * ce * np.sin(az), r * ce * np.cos(az), r * np.sin(el)), axis=-1
+    )
 
 
 @dataclass(frozen=True)

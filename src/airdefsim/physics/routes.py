@@ -37,7 +37,9 @@ def unit_vector(lat: F64, lon: F64) -> F64:
     return np.stack([cl * np.cos(lon), cl * np.sin(lon), np.sin(lat)], axis=-1)
 
 
-def great_circle_angle(lat0: F64, lon0: F64, lat1: F64, lon1: F64) -> F64:
+def great_circle_angle(
+    lat0: F64 | float, lon0: F64 | float, lat1: F64 | float, lon1: F64 | float
+) -> F64:
     """Central angle (rad) between points (haversine form, accurate for short legs)."""
     dlat = lat1 - lat0
     dlon = lon1 - lon0
@@ -93,7 +95,9 @@ class RouteSet:
         self.u0 = unit_vector(lat0, lon0)
         self.u1 = unit_vector(lat1, lon1)
         self.omega = great_circle_angle(lat0, lon0, lat1, lon1)
-        self.tables = {i: (g.table_t, g.table_pos) for i, g in enumerate(legs) if g.table_t is not None}
+        self.tables = {
+            i: (g.table_t, g.table_pos) for i, g in enumerate(legs) if g.table_t is not None
+        }
         self.keys = self.obj * _KEY + self.t0
         self.start = np.full(n_objects, np.inf)
         self.end = np.full(n_objects, -np.inf)
@@ -156,11 +160,13 @@ class RouteSet:
         return (t >= self.start) & (t < self.end)
 
 
-def leg_duration(lat0: float, lon0: float, h0: float, lat1: float, lon1: float, h1: float, speed: float) -> float:
+def leg_duration(
+    lat0: float, lon0: float, h0: float, lat1: float, lon1: float, h1: float, speed: float
+) -> float:
     """Time (s) to fly a great-circle leg at ``speed`` (m/s), including the climb."""
-    ground = great_circle_angle(np.float64(lat0), np.float64(lon0), np.float64(lat1), np.float64(lon1)) * (
-        MEAN_RADIUS + 0.5 * (h0 + h1)
-    )
+    ground = great_circle_angle(
+        np.float64(lat0), np.float64(lon0), np.float64(lat1), np.float64(lon1)
+    ) * (MEAN_RADIUS + 0.5 * (h0 + h1))
     length = float(np.hypot(ground, h1 - h0))
     return length / max(speed, 1e-6)
 

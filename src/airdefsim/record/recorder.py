@@ -29,34 +29,106 @@ BOOL = pa.bool_()
 
 TABLES: dict[str, pa.Schema] = {
     "truth": pa.schema(
-        [("t", F), ("id", I), ("name", S), ("kind", S), ("preset", S), ("hostile", BOOL),
-         ("lat_deg", F), ("lon_deg", F), ("alt_m", F), ("x", F), ("y", F), ("z", F),
-         ("vx", F), ("vy", F), ("vz", F), ("alive", BOOL)]
+        [
+            ("t", F),
+            ("id", I),
+            ("name", S),
+            ("kind", S),
+            ("preset", S),
+            ("hostile", BOOL),
+            ("lat_deg", F),
+            ("lon_deg", F),
+            ("alt_m", F),
+            ("x", F),
+            ("y", F),
+            ("z", F),
+            ("vx", F),
+            ("vy", F),
+            ("vz", F),
+            ("alive", BOOL),
+        ]
     ),
     "detections": pa.schema(
-        [("t", F), ("sensor", S), ("unit", S), ("truth_id", I), ("range_m", F), ("az_deg", F),
-         ("el_deg", F), ("e", F), ("n", F), ("u", F), ("snr_db", F)]
+        [
+            ("t", F),
+            ("sensor", S),
+            ("unit", S),
+            ("truth_id", I),
+            ("range_m", F),
+            ("az_deg", F),
+            ("el_deg", F),
+            ("e", F),
+            ("n", F),
+            ("u", F),
+            ("snr_db", F),
+        ]
     ),
     "tracks": pa.schema(
-        [("t", F), ("track_id", I), ("status", S), ("identity", S), ("e", F), ("n", F), ("u", F),
-         ("ve", F), ("vn", F), ("vu", F), ("lat_deg", F), ("lon_deg", F), ("alt_m", F),
-         ("pos_sigma_m", F), ("truth_id", I)]
+        [
+            ("t", F),
+            ("track_id", I),
+            ("status", S),
+            ("identity", S),
+            ("e", F),
+            ("n", F),
+            ("u", F),
+            ("ve", F),
+            ("vn", F),
+            ("vu", F),
+            ("lat_deg", F),
+            ("lon_deg", F),
+            ("alt_m", F),
+            ("pos_sigma_m", F),
+            ("truth_id", I),
+        ]
     ),
     "interceptors": pa.schema(
-        [("t", F), ("id", I), ("missile", S), ("unit", S), ("track_id", I), ("target_id", I),
-         ("lat_deg", F), ("lon_deg", F), ("alt_m", F), ("x", F), ("y", F), ("z", F),
-         ("vx", F), ("vy", F), ("vz", F), ("phase", S)]
+        [
+            ("t", F),
+            ("id", I),
+            ("missile", S),
+            ("unit", S),
+            ("track_id", I),
+            ("target_id", I),
+            ("lat_deg", F),
+            ("lon_deg", F),
+            ("alt_m", F),
+            ("x", F),
+            ("y", F),
+            ("z", F),
+            ("vx", F),
+            ("vy", F),
+            ("vz", F),
+            ("phase", S),
+        ]
     ),
     "events": pa.schema(
-        [("t", F), ("kind", S), ("unit", S), ("track_id", I), ("truth_id", I),
-         ("interceptor_id", I), ("missile", S), ("lat_deg", F), ("lon_deg", F), ("alt_m", F),
-         ("detail", S)]
+        [
+            ("t", F),
+            ("kind", S),
+            ("unit", S),
+            ("track_id", I),
+            ("truth_id", I),
+            ("interceptor_id", I),
+            ("missile", S),
+            ("lat_deg", F),
+            ("lon_deg", F),
+            ("alt_m", F),
+            ("detail", S),
+        ]
     ),
 }
 
 _EVENT_DEFAULTS: dict[str, Any] = {
-    "unit": "", "track_id": -1, "truth_id": -1, "interceptor_id": -1, "missile": "",
-    "lat_deg": float("nan"), "lon_deg": float("nan"), "alt_m": float("nan"), "detail": "",
+    "unit": "",
+    "track_id": -1,
+    "truth_id": -1,
+    "interceptor_id": -1,
+    "missile": "",
+    "lat_deg": float("nan"),
+    "lon_deg": float("nan"),
+    "alt_m": float("nan"),
+    "detail": "",
 }
 
 
@@ -72,7 +144,9 @@ def _json_default(obj: Any) -> Any:
 
 def dumps(obj: Any) -> str:
     """Deterministic JSON (sorted keys; NaN written as null)."""
-    return json.dumps(_nan_to_none(obj), sort_keys=True, indent=1, default=_json_default, allow_nan=False)
+    return json.dumps(
+        _nan_to_none(obj), sort_keys=True, indent=1, default=_json_default, allow_nan=False
+    )
 
 
 def _nan_to_none(obj: Any) -> Any:

@@ -87,17 +87,26 @@ def parse_yaml(text: str, file: str) -> tuple[dict[str, Any], dict[PathKey, int]
     except (ValueError, RecursionError) as exc:
         raise ScenarioError([Problem(file, 1, "(file)", f"not valid YAML: {exc}")]) from None
     if data is None:
-        raise ScenarioError([Problem(file, 1, "(file)", "the file is empty: a scenario is a YAML mapping")])
+        raise ScenarioError(
+            [Problem(file, 1, "(file)", "the file is empty: a scenario is a YAML mapping")]
+        )
     if not isinstance(data, dict):
         raise ScenarioError(
-            [Problem(file, 1, "(file)", f"a scenario is a YAML mapping of keys, not a {type(data).__name__}")]
+            [
+                Problem(
+                    file,
+                    1,
+                    "(file)",
+                    f"a scenario is a YAML mapping of keys, not a {type(data).__name__}",
+                )
+            ]
         )
     lines: dict[PathKey, int] = {}
     _line_map(node, (), lines)
     return data, lines
 
 
-def _pydantic_message(err: dict[str, Any]) -> str:
+def _pydantic_message(err: Any) -> str:
     msg = str(err.get("msg", "invalid"))
     if err.get("type") == "extra_forbidden":
         return "unknown key"
@@ -111,7 +120,9 @@ def _pydantic_message(err: dict[str, Any]) -> str:
 
 def _strip_union_tags(loc: tuple[Any, ...]) -> PathKey:
     # Pydantic puts validator/union member names in loc; keep only real keys.
-    return tuple(p for p in loc if isinstance(p, int) or not str(p).startswith(("function-", "constrained-")))
+    return tuple(
+        p for p in loc if isinstance(p, int) or not str(p).startswith(("function-", "constrained-"))
+    )
 
 
 def validate_dict(
@@ -132,7 +143,9 @@ def validate_dict(
             if key in seen:
                 continue
             seen.add(key)
-            problems.append(Problem(file, _line_for(lines, loc), format_path(loc), _pydantic_message(err)))
+            problems.append(
+                Problem(file, _line_for(lines, loc), format_path(loc), _pydantic_message(err))
+            )
         raise ScenarioError(problems) from None
     problems = check_references(scenario, file, lines)
     if problems:
@@ -151,7 +164,10 @@ def check_references(scenario: Scenario, file: str, lines: dict[PathKey, int]) -
     asset_names = {a.name for a in scenario.defended_assets}
     for i, unit in enumerate(scenario.blue):
         if unit.preset not in presets.units:
-            add(("blue", i, "preset"), f"unknown unit preset {unit.preset!r} (known: {', '.join(sorted(presets.units))})")
+            add(
+                ("blue", i, "preset"),
+                f"unknown unit preset {unit.preset!r} (known: {', '.join(sorted(presets.units))})",
+            )
             continue
         spec = presets.units[unit.preset]
         if unit.missiles:
@@ -167,15 +183,21 @@ def check_references(scenario: Scenario, file: str, lines: dict[PathKey, int]) -
     for side in ("red", "friendly_air"):
         for i, group in enumerate(getattr(scenario, side)):
             if group.preset not in presets.threats:
-                known = ", ".join(sorted(presets.threats))
-                add((side, i, "preset"), f"unknown air-object preset {group.preset!r} (known: {known})")
+                known_threats = ", ".join(sorted(presets.threats))
+                add(
+                    (side, i, "preset"),
+                    f"unknown air-object preset {group.preset!r} (known: {known_threats})",
+                )
                 continue
-            spec = presets.threats[group.preset]
+            threat = presets.threats[group.preset]
             for j, wp in enumerate(group.route):
                 if wp.at is not None and wp.at not in asset_names:
                     add((side, i, "route", j, "at"), f"no defended asset named {wp.at!r}")
-            if spec.kind == "ballistic_missile" and len(group.route) != 2:
-                add((side, i, "route"), "a ballistic missile's route is two points: launch and impact")
+            if threat.kind == "ballistic_missile" and len(group.route) != 2:
+                add(
+                    (side, i, "route"),
+                    "a ballistic missile's route is two points: launch and impact",
+                )
     if scenario.decision_interval > scenario.duration:
         add(("decision_interval",), "longer than the scenario's duration")
     return problems
@@ -196,7 +218,9 @@ def read_scenario_raw(path: str | Path) -> tuple[dict[str, Any], dict[PathKey, i
     except FileNotFoundError:
         raise ScenarioError([Problem(file, 1, "(file)", "no such file")]) from None
     except IsADirectoryError:
-        raise ScenarioError([Problem(file, 1, "(file)", "is a directory, not a scenario file")]) from None
+        raise ScenarioError(
+            [Problem(file, 1, "(file)", "is a directory, not a scenario file")]
+        ) from None
     except OSError as exc:
         raise ScenarioError([Problem(file, 1, "(file)", f"cannot read: {exc.strerror}")]) from None
     if b"\x00" in data:

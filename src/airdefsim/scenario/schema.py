@@ -28,7 +28,9 @@ Frequency = Annotated[float, BeforeValidator(units.frequency)]
 Accel = Annotated[float, BeforeValidator(units.acceleration)]
 Area = Annotated[float, BeforeValidator(units.area)]
 SpeedQ = Annotated[units.Speed, BeforeValidator(units.speed)]
-Decibel = Annotated[float, BeforeValidator(lambda v: units.decibels(v, ("dBW", "dBm", "dBi", "dB")))]
+Decibel = Annotated[
+    float, BeforeValidator(lambda v: units.decibels(v, ("dBW", "dBm", "dBi", "dB")))
+]
 
 
 class Strict(BaseModel):

@@ -29,48 +29,92 @@ def build_frame(sim: Simulation, since_message: int = 0) -> dict[str, Any]:
     tracks = []
     if len(pic):
         lat, lon, h = ecef_to_geodetic(pic.pos)
-        az, _el, rng = ref.aer(pic.pos)
+        az, _el, _rng = ref.aer(pic.pos)
         ground = np.hypot(*ref.to_enu(pic.pos)[:, :2].T)
         venu = pic.vel_enu
         speed = np.linalg.norm(venu, axis=1)
         heading = np.degrees(np.mod(np.arctan2(venu[:, 0], venu[:, 1]), 2 * np.pi))
         for i, tid in enumerate(pic.track_id):
-            tracks.append({
-                "id": int(tid), "identity": str(pic.identity[i]), "lat": _r(np.degrees(lat[i]), 5),
-                "lon": _r(np.degrees(lon[i]), 5), "alt": _r(h[i], 0), "speed": _r(speed[i], 1),
-                "heading": _r(heading[i], 1), "range": _r(ground[i], 0), "bearing": _r(np.degrees(az[i]), 1),
-                "ve": _r(venu[i, 0], 1), "vn": _r(venu[i, 1], 1), "vu": _r(venu[i, 2], 1),
-                "rank": int(pic.threat_rank[i]), "tta": _r(pic.time_to_asset[i], 0),
-                "sigma": _r(pic.pos_sigma[i], 0), "iff": bool(pic.iff_reply[i]),
-                "interrogated": bool(pic.iff_interrogated[i]), "type": _type_guess(speed[i], h[i], venu[i, 2]),
-            })
+            tracks.append(
+                {
+                    "id": int(tid),
+                    "identity": str(pic.identity[i]),
+                    "lat": _r(np.degrees(lat[i]), 5),
+                    "lon": _r(np.degrees(lon[i]), 5),
+                    "alt": _r(h[i], 0),
+                    "speed": _r(speed[i], 1),
+                    "heading": _r(heading[i], 1),
+                    "range": _r(ground[i], 0),
+                    "bearing": _r(np.degrees(az[i]), 1),
+                    "ve": _r(venu[i, 0], 1),
+                    "vn": _r(venu[i, 1], 1),
+                    "vu": _r(venu[i, 2], 1),
+                    "rank": int(pic.threat_rank[i]),
+                    "tta": _r(pic.time_to_asset[i], 0),
+                    "sigma": _r(pic.pos_sigma[i], 0),
+                    "iff": bool(pic.iff_reply[i]),
+                    "interrogated": bool(pic.iff_interrogated[i]),
+                    "type": _type_guess(speed[i], h[i], venu[i, 2]),
+                }
+            )
     plots = []
     p = sim.last_plots
     if len(p):
         pos = w.frame.to_ecef(p.pos)
         lat, lon, _ = ecef_to_geodetic(pos)
         for i in range(len(p)):
-            plots.append({"lat": _r(np.degrees(lat[i]), 5), "lon": _r(np.degrees(lon[i]), 5), "t": _r(p.t[i], 2), "s": int(p.sensor[i])})
+            plots.append(
+                {
+                    "lat": _r(np.degrees(lat[i]), 5),
+                    "lon": _r(np.degrees(lon[i]), 5),
+                    "t": _r(p.t[i], 2),
+                    "s": int(p.sensor[i]),
+                }
+            )
     missiles = []
     snap = sim.interceptors.snapshot()
     if len(snap.get("id", [])):
         lat, lon, h = ecef_to_geodetic(np.asarray(snap["pos"], float))
         for i, iid in enumerate(snap["id"]):
-            missiles.append({"id": int(iid), "missile": str(snap["missile"][i]), "track": int(snap["track_id"][i]),
-                             "lat": _r(np.degrees(lat[i]), 5), "lon": _r(np.degrees(lon[i]), 5), "alt": _r(h[i], 0)})
+            missiles.append(
+                {
+                    "id": int(iid),
+                    "missile": str(snap["missile"][i]),
+                    "track": int(snap["track_id"][i]),
+                    "lat": _r(np.degrees(lat[i]), 5),
+                    "lon": _r(np.degrees(lon[i]), 5),
+                    "alt": _r(h[i], 0),
+                }
+            )
     units = []
     for u in w.units:
         inv: dict[str, int] = {}
         for ln in u.launchers:
             for m, n in ln.missiles.items():
                 inv[m] = inv.get(m, 0) + int(n)
-        units.append({
-            "name": u.name, "preset": u.preset, "lat": math.degrees(u.lat), "lon": math.degrees(u.lon),
-            "weapons": u.weapons, "inventory": inv, "targets_engaged": u.targets_engaged,
-            "target_channels": u.target_channels, "missiles_guided": u.missiles_guided,
-            "missile_channels": u.missile_channels,
-            "launchers": [{"name": ln.name, "missiles": dict(ln.missiles), "lat": math.degrees(ln.lat), "lon": math.degrees(ln.lon)} for ln in u.launchers],
-        })
+        units.append(
+            {
+                "name": u.name,
+                "preset": u.preset,
+                "lat": math.degrees(u.lat),
+                "lon": math.degrees(u.lon),
+                "weapons": u.weapons,
+                "inventory": inv,
+                "targets_engaged": u.targets_engaged,
+                "target_channels": u.target_channels,
+                "missiles_guided": u.missiles_guided,
+                "missile_channels": u.missile_channels,
+                "launchers": [
+                    {
+                        "name": ln.name,
+                        "missiles": dict(ln.missiles),
+                        "lat": math.degrees(ln.lat),
+                        "lon": math.degrees(ln.lon),
+                    }
+                    for ln in u.launchers
+                ],
+            }
+        )
     return {
         "t": round(sim.t, 2),
         "duration": sim.duration,
@@ -79,7 +123,10 @@ def build_frame(sim: Simulation, since_message: int = 0) -> dict[str, Any]:
         "plots": plots,
         "interceptors": missiles,
         "units": units,
-        "engagements": [{"track": e.track_id, "unit": e.unit, "missile": e.missile, "n": len(e.interceptor_ids)} for e in pic.engagements],
+        "engagements": [
+            {"track": e.track_id, "unit": e.unit, "missile": e.missile, "n": len(e.interceptor_ids)}
+            for e in pic.engagements
+        ],
         "messages": sim.messages[since_message:],
         "n_messages": len(sim.messages),
     }

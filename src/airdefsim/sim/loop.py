@@ -63,7 +63,9 @@ class RunResult:
     out_dir: Path | None
 
 
-def _match(truth_pos: F64, truth_ids: NDArray[np.int64], track_pos: F64, c: float) -> NDArray[np.int64]:
+def _match(
+    truth_pos: F64, truth_ids: NDArray[np.int64], track_pos: F64, c: float
+) -> NDArray[np.int64]:
     from airdefsim.tracking.metrics import match_tracks
 
     return np.asarray(match_tracks(truth_pos, truth_ids, track_pos, c), dtype=np.int64)
@@ -101,7 +103,8 @@ class Simulation:
         self.duration = scenario.duration
         self.sinks = list(sinks)
         self.radars = [
-            Radar(r.spec, r.site, r.heading, i, w.radar_rngs[i], w.frame) for i, r in enumerate(w.radars)
+            Radar(r.spec, r.site, r.heading, i, w.radar_rngs[i], w.frame)
+            for i, r in enumerate(w.radars)
         ]
         self.tracker = Tracker.from_config(scenario.tracker)
         self.interceptors = Interceptors()
@@ -123,7 +126,13 @@ class Simulation:
         self.confirmed_seen: set[int] = set()
         self.track_truth: dict[int, int] = {}
         self.messages: list[dict[str, Any]] = []
-        self.counters = {"interceptors_fired": 0, "assets_hit": 0, "leakers": 0, "friendlies_killed": 0, "kills": 0}
+        self.counters = {
+            "interceptors_fired": 0,
+            "assets_hit": 0,
+            "leakers": 0,
+            "friendlies_killed": 0,
+            "kills": 0,
+        }
         self.first_launch: dict[str, float] | None = None
         self.last_plots = Plots.empty()
         self._tracks = TrackTable.empty()
@@ -147,24 +156,49 @@ class Simulation:
             for r in w.radars:
                 if r.unit != u.name:
                     continue
-                radars.append({
-                    "name": r.name, "role": r.spec.role, "band": r.spec.band,
-                    "lat_deg": math.degrees(r.site.lat), "lon_deg": math.degrees(r.site.lon), "alt_m": r.site.h,
-                    "instrumented_range_m": r.spec.instrumented_range,
-                    "detection_range_m": r.spec.calibration.range, "calibration_rcs_m2": r.spec.calibration.rcs,
-                    "heading_deg": math.degrees(r.heading),
-                    "sector_width_deg": math.degrees(r.spec.scan.sector_width),
-                })
+                radars.append(
+                    {
+                        "name": r.name,
+                        "role": r.spec.role,
+                        "band": r.spec.band,
+                        "lat_deg": math.degrees(r.site.lat),
+                        "lon_deg": math.degrees(r.site.lon),
+                        "alt_m": r.site.h,
+                        "instrumented_range_m": r.spec.instrumented_range,
+                        "detection_range_m": r.spec.calibration.range,
+                        "calibration_rcs_m2": r.spec.calibration.rcs,
+                        "heading_deg": math.degrees(r.heading),
+                        "sector_width_deg": math.degrees(r.spec.scan.sector_width),
+                    }
+                )
             launchers = [
-                {"name": ln.name, "lat_deg": math.degrees(ln.lat), "lon_deg": math.degrees(ln.lon), "missiles": dict(ln.missiles)}
+                {
+                    "name": ln.name,
+                    "lat_deg": math.degrees(ln.lat),
+                    "lon_deg": math.degrees(ln.lon),
+                    "missiles": dict(ln.missiles),
+                }
                 for ln in u.launchers
             ]
-            ranges = {m: w.presets.missiles[m].max_range for ln in u.launchers for m in ln.missiles if m in w.presets.missiles}
-            units.append({
-                "name": u.name, "preset": u.preset, "lat_deg": math.degrees(u.lat), "lon_deg": math.degrees(u.lon),
-                "radars": radars, "launchers": launchers, "missile_max_range_m": ranges,
-                "target_channels": u.target_channels, "missile_channels": u.missile_channels,
-            })
+            ranges = {
+                m: w.presets.missiles[m].max_range
+                for ln in u.launchers
+                for m in ln.missiles
+                if m in w.presets.missiles
+            }
+            units.append(
+                {
+                    "name": u.name,
+                    "preset": u.preset,
+                    "lat_deg": math.degrees(u.lat),
+                    "lon_deg": math.degrees(u.lon),
+                    "radars": radars,
+                    "launchers": launchers,
+                    "missile_max_range_m": ranges,
+                    "target_channels": u.target_channels,
+                    "missile_channels": u.missile_channels,
+                }
+            )
         return {
             "scenario": self.scenario.model_dump(mode="json"),
             "scenario_name": self.scenario.name,
@@ -175,13 +209,23 @@ class Simulation:
             "origin": {"lat_deg": self.scenario.origin.lat, "lon_deg": self.scenario.origin.lon},
             "units": units,
             "assets": [
-                {"name": a["name"], "lat_deg": math.degrees(a["lat"]), "lon_deg": math.degrees(a["lon"]),
-                 "value": a["value"], "radius_m": a["radius"]}
+                {
+                    "name": a["name"],
+                    "lat_deg": math.degrees(a["lat"]),
+                    "lon_deg": math.degrees(a["lon"]),
+                    "value": a["value"],
+                    "radius_m": a["radius"],
+                }
                 for a in w.assets
             ],
             "objects": [
-                {"id": i, "name": w.objects.name[i], "preset": str(w.objects.preset[i]), "kind": str(w.objects.kind[i]),
-                 "hostile": bool(w.objects.hostile[i])}
+                {
+                    "id": i,
+                    "name": w.objects.name[i],
+                    "preset": str(w.objects.preset[i]),
+                    "kind": str(w.objects.kind[i]),
+                    "hostile": bool(w.objects.hostile[i]),
+                }
                 for i in range(len(w.objects))
             ],
         }
@@ -193,8 +237,16 @@ class Simulation:
         pos, vel, acc = o.routes.evaluate(t)
         alive = o.routes.flying(t) & ~self.killed & ~self.ended
         return TargetsView(
-            t=t, pos=pos, vel=vel, acc=acc, truth_id=np.arange(len(o), dtype=np.int64), alive=alive,
-            rcs_index=o.rcs_index, rcs_specs=o.rcs_specs, is_friendly=~o.hostile, iff_mode=o.iff_mode,
+            t=t,
+            pos=pos,
+            vel=vel,
+            acc=acc,
+            truth_id=np.arange(len(o), dtype=np.int64),
+            alive=alive,
+            rcs_index=o.rcs_index,
+            rcs_specs=o.rcs_specs,
+            is_friendly=~o.hostile,
+            iff_mode=o.iff_mode,
             kind=o.preset,
         )
 
@@ -209,7 +261,11 @@ class Simulation:
 
     def _geo(self, pos: F64) -> dict[str, float]:
         lat, lon, h = ecef_to_geodetic(pos)
-        return {"lat_deg": float(np.degrees(lat)), "lon_deg": float(np.degrees(lon)), "alt_m": float(h)}
+        return {
+            "lat_deg": float(np.degrees(lat)),
+            "lon_deg": float(np.degrees(lon)),
+            "alt_m": float(h),
+        }
 
     # ------------------------------------------------------------ picture
 
@@ -227,16 +283,31 @@ class Simulation:
         frame = self.world.frame
         pos = frame.to_ecef(x[:, :3]) if len(ids) else np.zeros((0, 3))
         vel = frame.vec_to_ecef(x[:, 3:]) if len(ids) else np.zeros((0, 3))
-        sigma = np.sqrt(np.maximum(np.trace(P[:, :3, :3], axis1=1, axis2=2) / 3.0, 0.0)) if len(ids) else np.zeros(0)
+        sigma = (
+            np.sqrt(np.maximum(np.trace(P[:, :3, :3], axis1=1, axis2=2) / 3.0, 0.0))
+            if len(ids)
+            else np.zeros(0)
+        )
         identity = np.array([self.identity.get(int(i), "unknown") for i in ids], dtype=object)
         reply = np.array([self.iff_reply.get(int(i), False) for i in ids], dtype=bool)
         asked = np.array([self.iff_asked.get(int(i), False) for i in ids], dtype=bool)
         rank, tta = evaluate(pos, vel, identity, self.world.assets)
         pic = AirPicture(
-            t=self.t, track_id=ids, pos=pos, vel=vel, pos_enu=x[:, :3], vel_enu=x[:, 3:], pos_sigma=sigma,
-            identity=identity, iff_reply=reply, iff_interrogated=asked,
-            threat_rank=np.asarray(rank, dtype=np.int64), time_to_asset=np.asarray(tta, dtype=float),
-            units=self.world.units, engagements=list(self.fire_control.engagements()), assets=self.world.assets,
+            t=self.t,
+            track_id=ids,
+            pos=pos,
+            vel=vel,
+            pos_enu=x[:, :3],
+            vel_enu=x[:, 3:],
+            pos_sigma=sigma,
+            identity=identity,
+            iff_reply=reply,
+            iff_interrogated=asked,
+            threat_rank=np.asarray(rank, dtype=np.int64),
+            time_to_asset=np.asarray(tta, dtype=float),
+            units=self.world.units,
+            engagements=list(self.fire_control.engagements()),
+            assets=self.world.assets,
         )
         self._picture = pic
         return pic
@@ -254,22 +325,41 @@ class Simulation:
             return self._interrogate(int(cmd.track_id), picture)
         if isinstance(cmd, Declare):
             self.identity[int(cmd.track_id)] = cmd.identity
-            self.emit("declared", f"track {cmd.track_id} declared {cmd.identity}", track_id=int(cmd.track_id), detail=cmd.identity)
+            self.emit(
+                "declared",
+                f"track {cmd.track_id} declared {cmd.identity}",
+                track_id=int(cmd.track_id),
+                detail=cmd.identity,
+            )
             self._picture = None
             return None
         if isinstance(cmd, SetWeapons):
             for u in self.world.units:
                 if cmd.unit is None or u.name == cmd.unit:
                     u.weapons = cmd.state
-            self.emit("command", f"weapons {cmd.state}", unit=cmd.unit or "", detail=f"weapons {cmd.state}")
+            self.emit(
+                "command",
+                f"weapons {cmd.state}",
+                unit=cmd.unit or "",
+                detail=f"weapons {cmd.state}",
+            )
             return None
         if isinstance(cmd, CeaseFire):
-            ids = [e.interceptor_ids for e in self.fire_control.engagements() if e.track_id == cmd.track_id]
+            ids = [
+                e.interceptor_ids
+                for e in self.fire_control.engagements()
+                if e.track_id == cmd.track_id
+            ]
             flat = [i for group in ids for i in group]
             if flat:
                 self.interceptors.destroy(flat)
                 self.fire_control.release(flat)
-            self.emit("command", f"cease fire on track {cmd.track_id}", track_id=int(cmd.track_id), detail="cease fire")
+            self.emit(
+                "command",
+                f"cease fire on track {cmd.track_id}",
+                track_id=int(cmd.track_id),
+                detail="cease fire",
+            )
             return None
         if isinstance(cmd, Engage):
             return self._engage(cmd, picture)
@@ -284,18 +374,31 @@ class Simulation:
         o = self.world.objects
         reply = False
         if truth >= 0:
-            reply = bool(interrogate(o.iff_mode[[truth]], ~o.hostile[[truth]], self.world.rngs["iff"])[0])
+            reply = bool(
+                interrogate(o.iff_mode[[truth]], ~o.hostile[[truth]], self.world.rngs["iff"])[0]
+            )
         self.iff_asked[track_id] = True
         self.iff_reply[track_id] = reply or self.iff_reply.get(track_id, False)
         text = f"IFF track {track_id}: {'reply — friend' if reply else 'no reply'}"
-        self.emit("iff_reply", text, track_id=track_id, truth_id=truth, detail="reply" if reply else "no reply")
+        self.emit(
+            "iff_reply",
+            text,
+            track_id=track_id,
+            truth_id=truth,
+            detail="reply" if reply else "no reply",
+        )
         self._picture = None
         return None
 
     def _engage(self, cmd: Engage, picture: AirPicture) -> str | None:
         result = self.fire_control.execute(cmd, picture)
         if isinstance(result, str):
-            self.emit("command_refused", f"engage track {cmd.track_id} refused: {result}", track_id=int(cmd.track_id), detail=result)
+            self.emit(
+                "command_refused",
+                f"engage track {cmd.track_id} refused: {result}",
+                track_id=int(cmd.track_id),
+                detail=result,
+            )
             return result
         o = self.world.objects
         for order in result:
@@ -304,24 +407,45 @@ class Simulation:
             launcher = unit.launchers[order.launcher_index]
             truth = self.track_truth.get(int(order.track_id), -1)
             iid = self.interceptors.launch(
-                self.t, spec, launcher.pos, np.asarray(order.aim_pos, float), np.asarray(order.aim_vel, float),
-                int(order.track_id), int(truth), order.unit,
+                self.t,
+                spec,
+                launcher.pos,
+                np.asarray(order.aim_pos, float),
+                np.asarray(order.aim_vel, float),
+                int(order.track_id),
+                int(truth),
+                order.unit,
             )
             self.fire_control.register_launch(order, iid)
             self.counters["interceptors_fired"] += 1
             idx = picture.index_of(int(order.track_id))
-            rng = float(np.linalg.norm(picture.pos[idx] - launcher.pos)) if idx is not None else float("nan")
+            rng = (
+                float(np.linalg.norm(picture.pos[idx] - launcher.pos))
+                if idx is not None
+                else float("nan")
+            )
             if self.first_launch is None:
                 self.first_launch = {"t": self.t, "range": rng}
             if truth >= 0 and not o.hostile[truth] and not self.engaged_truth[truth]:
-                self.emit("friendly_engaged", f"FRIENDLY {o.name[truth]} ENGAGED (track {order.track_id})",
-                          track_id=int(order.track_id), truth_id=truth, unit=order.unit, interceptor_id=iid)
+                self.emit(
+                    "friendly_engaged",
+                    f"FRIENDLY {o.name[truth]} ENGAGED (track {order.track_id})",
+                    track_id=int(order.track_id),
+                    truth_id=truth,
+                    unit=order.unit,
+                    interceptor_id=iid,
+                )
             if truth >= 0:
                 self.engaged_truth[truth] = True
             self.emit(
-                "launch", f"{order.unit}: {order.missile} launched at track {order.track_id} ({rng / 1000:.0f} km)",
-                unit=order.unit, track_id=int(order.track_id), truth_id=truth, interceptor_id=iid,
-                missile=order.missile, detail={"range_m": rng, "t_flight_s": float(order.t_flight)},
+                "launch",
+                f"{order.unit}: {order.missile} launched at track {order.track_id} ({rng / 1000:.0f} km)",
+                unit=order.unit,
+                track_id=int(order.track_id),
+                truth_id=truth,
+                interceptor_id=iid,
+                missile=order.missile,
+                detail={"range_m": rng, "t_flight_s": float(order.t_flight)},
                 **self._geo(launcher.pos),
             )
         return None
@@ -337,7 +461,9 @@ class Simulation:
         truth = self.targets(t0)
         # 2. sensors
         cues = self._cues()
-        plots = Plots.concat([r.observe(t0, t1, truth, self.world.jammers, cues) for r in self.radars])
+        plots = Plots.concat(
+            [r.observe(t0, t1, truth, self.world.jammers, cues) for r in self.radars]
+        )
         plots = plots.sorted_by_time() if len(plots) else plots
         self.last_plots = plots
         self._note_detections(plots)
@@ -413,7 +539,12 @@ class Simulation:
         for tid, st in zip(tt.track_id, tt.status, strict=True):
             if st != TrackTable.TENTATIVE and int(tid) not in self.confirmed_seen:
                 self.confirmed_seen.add(int(tid))
-                self.emit("track_confirmed", f"new track {int(tid)}", track_id=int(tid), truth_id=self.track_truth.get(int(tid), -1))
+                self.emit(
+                    "track_confirmed",
+                    f"new track {int(tid)}",
+                    track_id=int(tid),
+                    truth_id=self.track_truth.get(int(tid), -1),
+                )
 
     def _uplink(self) -> None:
         snap = self.interceptors.snapshot()
@@ -429,7 +560,9 @@ class Simulation:
                 vel.append(self._tracks.x[j, 3:])
         if ids:
             f = self.world.frame
-            self.interceptors.update_estimates(np.array(ids), f.to_ecef(np.array(pos)), f.vec_to_ecef(np.array(vel)))
+            self.interceptors.update_estimates(
+                np.array(ids), f.to_ecef(np.array(pos)), f.vec_to_ecef(np.array(vel))
+            )
 
     def _fuze(self, ev: Any) -> None:
         o = self.world.objects
@@ -440,11 +573,23 @@ class Simulation:
             self.counters["kills"] += 1
             if not o.hostile[truth]:
                 self.counters["friendlies_killed"] += 1
-            self.emit("kill", f"{o.name[truth]} destroyed (miss {ev.miss_distance:.1f} m)", truth_id=truth,
-                      interceptor_id=int(ev.interceptor_id), detail={"miss_m": float(ev.miss_distance)}, **geo)
+            self.emit(
+                "kill",
+                f"{o.name[truth]} destroyed (miss {ev.miss_distance:.1f} m)",
+                truth_id=truth,
+                interceptor_id=int(ev.interceptor_id),
+                detail={"miss_m": float(ev.miss_distance)},
+                **geo,
+            )
         else:
-            self.emit("miss", f"interceptor {ev.interceptor_id} missed ({ev.miss_distance:.0f} m)", truth_id=truth,
-                      interceptor_id=int(ev.interceptor_id), detail={"miss_m": float(ev.miss_distance)}, **geo)
+            self.emit(
+                "miss",
+                f"interceptor {ev.interceptor_id} missed ({ev.miss_distance:.0f} m)",
+                truth_id=truth,
+                interceptor_id=int(ev.interceptor_id),
+                detail={"miss_m": float(ev.miss_distance)},
+                **geo,
+            )
 
     def _leaks(self, t: float) -> None:
         o = self.world.objects
@@ -455,14 +600,21 @@ class Simulation:
                 continue
             self.counters["leakers"] += 1
             pos = o.routes.position(float(o.routes.end[i]))[i]
-            self.emit("leak", f"LEAKER: {o.name[i]} reached its target", truth_id=int(i), **self._geo(pos))
+            self.emit(
+                "leak", f"LEAKER: {o.name[i]} reached its target", truth_id=int(i), **self._geo(pos)
+            )
             a = int(o.target_asset[i])
             if a >= 0:
                 asset = self.world.assets[a]
                 if np.linalg.norm(pos - asset["pos"]) <= asset["radius"] + o.warhead_radius[i]:
                     self.counters["assets_hit"] += 1
-                    self.emit("asset_hit", f"ASSET HIT: {asset['name']} by {o.name[i]}", truth_id=int(i),
-                              detail=asset["name"], **self._geo(pos))
+                    self.emit(
+                        "asset_hit",
+                        f"ASSET HIT: {asset['name']} by {o.name[i]}",
+                        truth_id=int(i),
+                        detail=asset["name"],
+                        **self._geo(pos),
+                    )
 
     # ------------------------------------------------------------ recording
 
@@ -480,48 +632,113 @@ class Simulation:
         show = started & ~(self.ended & (o.routes.end < self.t - self.scenario.record_interval))
         idx = np.flatnonzero(show)
         lat, lon, h = ecef_to_geodetic(tv.pos[idx])
-        self._emit_rows("truth", {
-            "t": np.full(idx.size, self.t), "id": idx, "name": [o.name[i] for i in idx], "kind": o.kind[idx].astype(str),
-            "preset": o.preset[idx].astype(str), "hostile": o.hostile[idx], "lat_deg": np.degrees(lat),
-            "lon_deg": np.degrees(lon), "alt_m": h, "x": tv.pos[idx, 0], "y": tv.pos[idx, 1], "z": tv.pos[idx, 2],
-            "vx": tv.vel[idx, 0], "vy": tv.vel[idx, 1], "vz": tv.vel[idx, 2], "alive": tv.alive[idx],
-        })
+        self._emit_rows(
+            "truth",
+            {
+                "t": np.full(idx.size, self.t),
+                "id": idx,
+                "name": [o.name[i] for i in idx],
+                "kind": o.kind[idx].astype(str),
+                "preset": o.preset[idx].astype(str),
+                "hostile": o.hostile[idx],
+                "lat_deg": np.degrees(lat),
+                "lon_deg": np.degrees(lon),
+                "alt_m": h,
+                "x": tv.pos[idx, 0],
+                "y": tv.pos[idx, 1],
+                "z": tv.pos[idx, 2],
+                "vx": tv.vel[idx, 0],
+                "vy": tv.vel[idx, 1],
+                "vz": tv.vel[idx, 2],
+                "alive": tv.alive[idx],
+            },
+        )
         tt = self._tracks
-        keep = tt.status != TrackTable.TENTATIVE  # the picture; tentative tracks stay inside the tracker
-        tt = TrackTable(tt.track_id[keep], tt.x[keep], tt.P[keep], tt.status[keep], tt.t_update[keep], tt.n_updates[keep])
+        keep = (
+            tt.status != TrackTable.TENTATIVE
+        )  # the picture; tentative tracks stay inside the tracker
+        tt = TrackTable(
+            tt.track_id[keep],
+            tt.x[keep],
+            tt.P[keep],
+            tt.status[keep],
+            tt.t_update[keep],
+            tt.n_updates[keep],
+        )
         if len(tt):
             f = self.world.frame
             lat, lon, h = ecef_to_geodetic(f.to_ecef(tt.x[:, :3]))
-            status = np.array(["tentative", "confirmed", "coasting"], dtype=object)[tt.status].astype(str)
+            status = np.array(["tentative", "confirmed", "coasting"], dtype=object)[
+                tt.status
+            ].astype(str)
             sig = np.sqrt(np.maximum(np.trace(tt.P[:, :3, :3], axis1=1, axis2=2) / 3.0, 0.0))
-            self._emit_rows("tracks", {
-                "t": np.full(len(tt), self.t), "track_id": tt.track_id, "status": status,
-                "identity": [self.identity.get(int(i), "unknown") for i in tt.track_id],
-                "e": tt.x[:, 0], "n": tt.x[:, 1], "u": tt.x[:, 2], "ve": tt.x[:, 3], "vn": tt.x[:, 4], "vu": tt.x[:, 5],
-                "lat_deg": np.degrees(lat), "lon_deg": np.degrees(lon), "alt_m": h, "pos_sigma_m": sig,
-                "truth_id": [self.track_truth.get(int(i), -1) for i in tt.track_id],
-            })
+            self._emit_rows(
+                "tracks",
+                {
+                    "t": np.full(len(tt), self.t),
+                    "track_id": tt.track_id,
+                    "status": status,
+                    "identity": [self.identity.get(int(i), "unknown") for i in tt.track_id],
+                    "e": tt.x[:, 0],
+                    "n": tt.x[:, 1],
+                    "u": tt.x[:, 2],
+                    "ve": tt.x[:, 3],
+                    "vn": tt.x[:, 4],
+                    "vu": tt.x[:, 5],
+                    "lat_deg": np.degrees(lat),
+                    "lon_deg": np.degrees(lon),
+                    "alt_m": h,
+                    "pos_sigma_m": sig,
+                    "truth_id": [self.track_truth.get(int(i), -1) for i in tt.track_id],
+                },
+            )
         snap = self.interceptors.snapshot()
         k = len(snap.get("id", []))
         if k:
             pos = np.asarray(snap["pos"], float)
             vel = np.asarray(snap["vel"], float)
             lat, lon, h = ecef_to_geodetic(pos)
-            self._emit_rows("interceptors", {
-                "t": np.full(k, self.t), "id": snap["id"], "missile": snap["missile"], "unit": snap["unit"],
-                "track_id": snap["track_id"], "target_id": snap["target_id"], "lat_deg": np.degrees(lat),
-                "lon_deg": np.degrees(lon), "alt_m": h, "x": pos[:, 0], "y": pos[:, 1], "z": pos[:, 2],
-                "vx": vel[:, 0], "vy": vel[:, 1], "vz": vel[:, 2], "phase": snap["phase"],
-            })
+            self._emit_rows(
+                "interceptors",
+                {
+                    "t": np.full(k, self.t),
+                    "id": snap["id"],
+                    "missile": snap["missile"],
+                    "unit": snap["unit"],
+                    "track_id": snap["track_id"],
+                    "target_id": snap["target_id"],
+                    "lat_deg": np.degrees(lat),
+                    "lon_deg": np.degrees(lon),
+                    "alt_m": h,
+                    "x": pos[:, 0],
+                    "y": pos[:, 1],
+                    "z": pos[:, 2],
+                    "vx": vel[:, 0],
+                    "vy": vel[:, 1],
+                    "vz": vel[:, 2],
+                    "phase": snap["phase"],
+                },
+            )
 
     def _rows_detections(self, p: Plots) -> None:
         names = [f"{r.unit}/{r.name}" for r in self.world.radars]
         units = [r.unit for r in self.world.radars]
-        self._emit_rows("detections", {
-            "t": p.t, "sensor": [names[i] for i in p.sensor], "unit": [units[i] for i in p.sensor],
-            "truth_id": p.truth_id, "range_m": p.rae[:, 0], "az_deg": np.degrees(p.rae[:, 1]),
-            "el_deg": np.degrees(p.rae[:, 2]), "e": p.pos[:, 0], "n": p.pos[:, 1], "u": p.pos[:, 2], "snr_db": p.snr_db,
-        })
+        self._emit_rows(
+            "detections",
+            {
+                "t": p.t,
+                "sensor": [names[i] for i in p.sensor],
+                "unit": [units[i] for i in p.sensor],
+                "truth_id": p.truth_id,
+                "range_m": p.rae[:, 0],
+                "az_deg": np.degrees(p.rae[:, 1]),
+                "el_deg": np.degrees(p.rae[:, 2]),
+                "e": p.pos[:, 0],
+                "n": p.pos[:, 1],
+                "u": p.pos[:, 2],
+                "snr_db": p.snr_db,
+            },
+        )
 
     def _emit_rows(self, table: str, cols: dict[str, Any]) -> None:
         for s in self.sinks:
@@ -533,7 +750,11 @@ class Simulation:
         o = self.world.objects
         hostile = o.hostile
         kills = int((self.killed & hostile).sum())
-        first_det = np.nanmin(self.t_first_plot[hostile]) if hostile.any() and np.isfinite(self.t_first_plot[hostile]).any() else math.nan
+        first_det = (
+            np.nanmin(self.t_first_plot[hostile])
+            if hostile.any() and np.isfinite(self.t_first_plot[hostile]).any()
+            else math.nan
+        )
         fired = self.counters["interceptors_fired"]
         return {
             "scenario": self.scenario.name,
@@ -550,8 +771,12 @@ class Simulation:
             "friendlies_killed": self.counters["friendlies_killed"],
             "first_detection_s": float(first_det),
             "first_launch_s": self.first_launch["t"] if self.first_launch else math.nan,
-            "first_engagement_range_m": self.first_launch["range"] if self.first_launch else math.nan,
-            "detection_to_launch_s": (self.first_launch["t"] - first_det) if self.first_launch and np.isfinite(first_det) else math.nan,
+            "first_engagement_range_m": self.first_launch["range"]
+            if self.first_launch
+            else math.nan,
+            "detection_to_launch_s": (self.first_launch["t"] - first_det)
+            if self.first_launch and np.isfinite(first_det)
+            else math.nan,
             "tracks_confirmed": len(self.confirmed_seen),
             "sim_seconds": self.t,
             "wall_seconds": time.perf_counter() - self._wall0,
@@ -562,7 +787,9 @@ class Simulation:
             return
         self._closed = True
         summary = self.summary()
-        self.emit("end", "exercise over", detail={k: v for k, v in summary.items() if k != "wall_seconds"})
+        self.emit(
+            "end", "exercise over", detail={k: v for k, v in summary.items() if k != "wall_seconds"}
+        )
         for s in self.sinks:
             s.close(summary)
 

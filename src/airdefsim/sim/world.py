@@ -71,7 +71,9 @@ class World:
     radar_rngs: list[np.random.Generator] = field(default_factory=list)
 
 
-def _offset(lat: float, lon: float, east: float, north: float, h: float = 0.0) -> tuple[float, float]:
+def _offset(
+    lat: float, lon: float, east: float, north: float, h: float = 0.0
+) -> tuple[float, float]:
     """(lat, lon) rad of a point ``east``/``north`` m from (lat, lon) on the ellipsoid."""
     frame = LocalFrame(lat, lon, h)
     la, lo, _ = ecef_to_geodetic(frame.to_ecef(np.array([east, north, 0.0])))
@@ -168,7 +170,10 @@ def _route_legs(
         target_asset = -1
     if offset_m and len(pts) >= 2:
         (la0, lo0, _), (la1, lo1, _) = pts[0], pts[1]
-        brg = np.arctan2(np.sin(lo1 - lo0) * np.cos(la1), np.cos(la0) * np.sin(la1) - np.sin(la0) * np.cos(la1) * np.cos(lo1 - lo0))
+        brg = np.arctan2(
+            np.sin(lo1 - lo0) * np.cos(la1),
+            np.cos(la0) * np.sin(la1) - np.sin(la0) * np.cos(la1) * np.cos(lo1 - lo0),
+        )
         east, north = offset_m * np.cos(brg), -offset_m * np.sin(brg)
         moved = []
         for (la, lo, h), wp in zip(pts, group.route, strict=True):
@@ -180,19 +185,29 @@ def _route_legs(
         (la0, lo0, _), (la1, lo1, _) = pts[0], pts[-1]
         t_s, pos, _vel = ballistic_arc(la0, lo0, la1, lo1, apogee=spec.apogee)
         t_s = np.asarray(t_s, dtype=float)
-        return [Leg(obj, start + float(t_s[0]), start + float(t_s[-1]), table_t=t_s + start, table_pos=np.asarray(pos, dtype=float))], target_asset
+        return [
+            Leg(
+                obj,
+                start + float(t_s[0]),
+                start + float(t_s[-1]),
+                table_t=t_s + start,
+                table_pos=np.asarray(pos, dtype=float),
+            )
+        ], target_asset
     legs = []
     t = start
     for i in range(len(pts) - 1):
         (la0, lo0, h0), (la1, lo1, h1) = pts[i], pts[i + 1]
         v = speeds[i] if speeds[i] is not None else spec.cruise_speed.at(0.5 * (h0 + h1))
-        dur = leg_duration(la0, lo0, h0, la1, lo1, h1, float(v))
+        dur = leg_duration(la0, lo0, h0, la1, lo1, h1, float(v or 0.0))
         legs.append(Leg(obj, t, t + dur, la0, lo0, h0, la1, lo1, h1))
         t += dur
     return legs, target_asset
 
 
-def build_objects(scenario: Scenario, presets: Presets, assets: list[dict[str, Any]], rng: np.random.Generator) -> AirObjects:
+def build_objects(
+    scenario: Scenario, presets: Presets, assets: list[dict[str, Any]], rng: np.random.Generator
+) -> AirObjects:
     names: list[str] = []
     preset: list[str] = []
     kind: list[str] = []
@@ -204,7 +219,9 @@ def build_objects(scenario: Scenario, presets: Presets, assets: list[dict[str, A
     rcs_specs: list[RcsSpec] = []
     rcs_of: dict[str, int] = {}
     legs: list[Leg] = []
-    groups = [("red", g, True) for g in scenario.red] + [("friendly", g, False) for g in scenario.friendly_air]
+    groups = [("red", g, True) for g in scenario.red] + [
+        ("friendly", g, False) for g in scenario.friendly_air
+    ]
     for gi, (side, group, is_hostile) in enumerate(groups):
         spec = presets.threats[group.preset]
         if group.preset not in rcs_of:
@@ -217,7 +234,9 @@ def build_objects(scenario: Scenario, presets: Presets, assets: list[dict[str, A
             off = 0.0
             if group.count > 1 and group.lateral_spread > 0:
                 off = (k / (group.count - 1) - 0.5) * group.lateral_spread
-            obj_legs, tgt = _route_legs(obj, spec, group, group.start + k * group.spacing, off, assets)
+            obj_legs, tgt = _route_legs(
+                obj, spec, group, group.start + k * group.spacing, off, assets
+            )
             legs += obj_legs
             names.append(f"{label}-{k + 1}" if group.count > 1 else label)
             preset.append(group.preset)
@@ -254,8 +273,15 @@ def build_world(scenario: Scenario, seed: int | None = None) -> World:
     for a in scenario.defended_assets:
         lat, lon = float(np.radians(a.lat)), float(np.radians(a.lon))
         assets.append(
-            {"name": a.name, "lat": lat, "lon": lon, "alt": a.alt, "pos": geodetic_to_ecef(lat, lon, a.alt),
-             "value": a.value, "radius": a.radius}
+            {
+                "name": a.name,
+                "lat": lat,
+                "lon": lon,
+                "alt": a.alt,
+                "pos": geodetic_to_ecef(lat, lon, a.alt),
+                "value": a.value,
+                "radius": a.radius,
+            }
         )
     units, radars = build_units(scenario, presets)
     objects = build_objects(scenario, presets, assets, rngs["spread"])
@@ -271,6 +297,15 @@ def build_world(scenario: Scenario, seed: int | None = None) -> World:
     ]
     radar_rngs = [np.random.default_rng(c) for c in children[0].spawn(len(radars))]
     return World(
-        scenario=scenario, seed=seed, frame=frame, presets=presets, assets=assets, units=units,
-        radars=radars, objects=objects, jammers=jammers, rngs=rngs, radar_rngs=radar_rngs,
+        scenario=scenario,
+        seed=seed,
+        frame=frame,
+        presets=presets,
+        assets=assets,
+        units=units,
+        radars=radars,
+        objects=objects,
+        jammers=jammers,
+        rngs=rngs,
+        radar_rngs=radar_rngs,
     )
