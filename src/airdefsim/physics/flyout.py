@@ -71,7 +71,7 @@ SEEKER_NOISE = {  # one-sigma angular noise of the seeker line of sight, rad (as
     "hit_to_kill": 0.3e-3,
 }
 GUIDANCE_TYPES = ("active_radar", "semi_active", "track_via_missile", "hit_to_kill")
-LOFT = 0.25  # mid-course aim point: PIP + LOFT * horizontal distance to go, upwards
+LOFT = 0.5  # mid-course aim point: PIP + LOFT * horizontal distance to go, upwards
 MIDCOURSE_TAU = 2.0  # s, heading time constant of PIP pursuit
 LAUNCH_SPEED = 30.0  # m/s leaving the canister / rail
 MIN_LAUNCH_ELEVATION = np.radians(20.0)
@@ -186,7 +186,7 @@ def _spec_row(spec: MissileSpec) -> dict[str, float]:
         "noise": SEEKER_NOISE[spec.guidance],
         "apn": spec.guidance == "hit_to_kill",
         "active": spec.guidance == "active_radar",
-        "tof_max": max(60.0, 2.5 * spec.max_range / max(v_nom, 1.0)),
+        "tof_max": max(90.0, 4.0 * spec.max_range / max(v_nom, 1.0)),
         "v_nominal": v_nom,
     }
 

@@ -1,0 +1,415 @@
+"""Engagement envelopes and predicted intercept points, from the flyout model itself.
+
+Once per missile spec (cached) the flyout model (:class:`airdefsim.physics.flyout.
+Interceptors`) flies a grid of interceptors at *stationary* points: ground range (great-
+circle distance from the launcher, m) × altitude above the ellipsoid (m). The table keeps,
+per cell, the time of flight and the speed at arrival, and whether the point was
+reached with a usable end game: closest approach within :data:`REACH_MISS` (or the
+lethal radius), speed at least :data:`V_END_MIN` and an aerodynamic manoeuvre capability
+of at least :data:`G_END_MIN` at the burnt-out mass.
+
+:func:`predicted_intercept` then solves, for every target flying straight on, the
+earliest time ``t`` at which the missile's time of flight to the target's position
+``p(t) = p0 + v t`` equals ``t`` (bilinear interpolation of the table, sampled in ``t``
+then refined linearly), and applies the published/assumed limits of the spec: minimum
+and maximum range, minimum and maximum altitude, maximum target speed and, for
+ballistic targets, ``vs_ballistic_range``. A missile must also be faster at the
+intercept than the target's velocity component across the line of sight.
+
+:func:`envelope` evaluates that over a range × altitude grid for a head-on or crossing
+target, which is what ``airdefsim envelope`` prints and draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.interpolate import RegularGridInterpolator
+
+from airdefsim.geo.wgs84 import MEAN_RADIUS, LocalFrame, ecef_to_geodetic, geodetic_to_ecef
+from airdefsim.physics.atmosphere import isa
+from airdefsim.physics.flyout import CN_MAX, Interceptors
+from airdefsim.scenario.schema import MissileSpec
+from airdefsim.types import TargetsView
+from airdefsim.units import G0
+
+F64 = NDArray[np.float64]
+B = NDArray[np.bool_]
+
+ALTITUDES = np.array(
+    [
+        10.0,
+        300.0,
+        1000.0,
+        3000.0,
+        6000.0,
+        10000.0,
+        15000.0,
+        20000.0,
+        25000.0,
+        30000.0,
+        35000.0,
+        40000.0,
+    ]
+)  # m, table altitude grid
+N_RANGES = 40  # table ground-range samples, 0.5 km to 1.5 x max_range
+V_END_MIN = 400.0  # m/s, minimum speed at intercept for a usable end game (assumed)
+G_END_MIN = 5.0 * G0  # m/s², minimum aerodynamic manoeuvre capability at intercept (assumed)
+REACH_MISS = 30.0  # m, a stationary point counts as reached within this miss
+CROSS_MARGIN = 1.2  # missile must be this much faster than the target's crossing speed
+N_TIME_SAMPLES = 300
+TABLE_SITE = (np.radians(45.0), 0.0)  # launcher site of the reference flyouts (rad)
+TABLE_SEED = 20260101
+
+
+@dataclass(frozen=True)
+class FlyoutTable:
+    """Flyouts of one missile at stationary points.
+
+    altitude : (A,) m; ground_range : (R,) m;
+    t_flight : (A, R) s (nan where not reached with a usable end game);
+    speed : (A, R) m/s at the closest approach (nan where not reached);
+    reached : (A, R) bool — reached with a usable end game.
+    """
+
+    missile: str
+    altitude: F64
+    ground_range: F64
+    t_flight: F64
+    speed: F64
+    reached: B
+
+    @property
+    def max_ground_range(self) -> float:
+        """Largest ground range (m) reached at any altitude."""
+        gr = np.broadcast_to(self.ground_range, self.reached.shape)
+        return float(gr[self.reached].max()) if self.reached.any() else 0.0
+
+    @property
+    def max_altitude(self) -> float:
+        """Highest altitude (m) reached at any range."""
+        alt = np.broadcast_to(self.altitude[:, None], self.reached.shape)
+        return float(alt[self.reached].max()) if self.reached.any() else 0.0
+
+
+_CACHE: dict[str, FlyoutTable] = {}
+
+
+def ground_range(launcher_pos: ArrayLike, pos: ArrayLike) -> F64:
+    """Great-circle ground distance (...,) m on the mean sphere between the geocentric
+    directions of ``launcher_pos`` (3,) and ``pos`` (..., 3), ECEF m."""
+    a = np.asarray(launcher_pos, dtype=float)
+    p = np.asarray(pos, dtype=float)
+    ua = a / np.linalg.norm(a)
+    cr = np.linalg.norm(np.cross(ua, p), axis=-1)
+    dt = p @ ua
+    return MEAN_RADIUS * np.arctan2(cr, dt)
+
+
+def _points(site_lat: float, site_lon: float, ranges: F64, alts: F64) -> F64:
+    """(A, R, 3) ECEF of points due north of the site at ground range × altitude."""
+    lat = site_lat + ranges / MEAN_RADIUS
+    la, al = np.meshgrid(lat, alts)
+    return geodetic_to_ecef(la, np.full_like(la, site_lon), al)
+
+
+def _stationary_view(pos: F64) -> TargetsView:
+    n = pos.shape[0]
+    return TargetsView(
+        t=0.0,
+        pos=pos,
+        vel=np.zeros((n, 3)),
+        acc=np.zeros((n, 3)),
+        truth_id=np.arange(n, dtype=np.int64),
+        alive=np.ones(n, bool),
+        rcs_index=np.zeros(n, np.int64),
+        rcs_specs=[],
+        is_friendly=np.zeros(n, bool),
+        iff_mode=np.zeros(n, np.int64),
+        kind=np.full(n, "point", dtype=object),
+    )
+
+
+def fly_to_points(
+    spec: MissileSpec, launcher_pos: ArrayLike, points: ArrayLike, seed: int = TABLE_SEED
+) -> dict[str, F64]:
+    """Fly one interceptor at each stationary point, all at once.
+
+    Parameters
+    ----------
+    spec : missile preset
+    launcher_pos : (3,) m ECEF
+    points : (N, 3) m ECEF
+    seed : seed of the seeker-noise stream (deterministic)
+
+    Returns
+    -------
+    dict with ``t_flight`` (N,) s, ``miss`` (N,) m, ``speed`` (N,) m/s at the end of
+    each flight, and ``reason`` (N,) object (see :class:`~airdefsim.physics.flyout.FuzeEvent`).
+    """
+    pts = np.asarray(points, dtype=float).reshape(-1, 3)
+    n = pts.shape[0]
+    flights = Interceptors(capacity=max(n, 1))
+    for k in range(n):
+        flights.launch(0.0, spec, launcher_pos, pts[k], np.zeros(3), k, k, "table")
+    view = _stationary_view(pts)
+    rng = np.random.default_rng(seed)
+    t_end = float(flights.p.tof_max[:n].max()) + 1.0 if n else 0.0
+    events = flights.advance(0.0, t_end, view, rng)
+    out = {
+        "t_flight": np.full(n, np.nan),
+        "miss": np.full(n, np.inf),
+        "speed": np.zeros(n),
+        "reason": np.full(n, "timeout", dtype=object),
+    }
+    for e in events:
+        out["t_flight"][e.interceptor_id] = e.t
+        out["miss"][e.interceptor_id] = e.miss_distance
+        out["speed"][e.interceptor_id] = e.speed
+        out["reason"][e.interceptor_id] = e.reason
+    return out
+
+
+def flyout_table(spec: MissileSpec) -> FlyoutTable:
+    """The (cached) flyout table of ``spec``; computed once per distinct spec."""
+    key = spec.model_dump_json()
+    table = _CACHE.get(key)
+    if table is None:
+        table = _compute_table(spec)
+        _CACHE[key] = table
+    return table
+
+
+def _compute_table(spec: MissileSpec) -> FlyoutTable:
+    lat0, lon0 = TABLE_SITE
+    launcher = geodetic_to_ecef(lat0, lon0, 0.0)
+    ranges = np.linspace(500.0, 1.5 * spec.max_range, N_RANGES)
+    pts = _points(lat0, lon0, ranges, ALTITUDES)
+    res = fly_to_points(spec, launcher, pts.reshape(-1, 3))
+    shape = pts.shape[:2]
+    t_f = res["t_flight"].reshape(shape)
+    speed = res["speed"].reshape(shape)
+    miss = res["miss"].reshape(shape)
+    reason = res["reason"].reshape(shape)
+    _, _, rho, _ = isa(ALTITUDES)
+    area = np.pi * spec.diameter**2 / 4.0
+    g_avail = CN_MAX * 0.5 * rho[:, None] * speed**2 * area / spec.motor_burnout_mass
+    reached = (
+        np.isin(reason, ("fuze", "miss"))
+        & (miss <= max(REACH_MISS, spec.lethal_radius))
+        & (speed >= V_END_MIN)
+        & (g_avail >= G_END_MIN)
+    )
+    gr = ground_range(launcher, pts[0])
+    return FlyoutTable(
+        missile=spec.name,
+        altitude=ALTITUDES.copy(),
+        ground_range=gr,
+        t_flight=np.where(reached, t_f, np.nan),
+        speed=np.where(reached, speed, np.nan),
+        reached=reached,
+    )
+
+
+def predicted_intercept(
+    spec: MissileSpec,
+    launcher_pos: ArrayLike,
+    target_pos: ArrayLike,
+    target_vel: ArrayLike,
+    ballistic: ArrayLike | None = None,
+) -> tuple[B, F64, F64]:
+    """Where and when a missile launched now can meet each target flying straight on.
+
+    Parameters
+    ----------
+    spec : missile preset
+    launcher_pos : (3,) m ECEF
+    target_pos : (N, 3) m ECEF — estimated target positions now
+    target_vel : (N, 3) m/s ECEF — estimated velocities (held constant)
+    ballistic : (N,) bool, optional — targets are ballistic missiles (then
+        ``spec.vs_ballistic_range`` caps the range when it is set)
+
+    Returns
+    -------
+    feasible : (N,) bool
+    t_flight : (N,) s — missile time of flight to the intercept (inf if infeasible)
+    pip : (N, 3) m ECEF — predicted intercept point (the target's position now if
+        infeasible)
+    """
+    lp = np.asarray(launcher_pos, dtype=float).reshape(3)
+    tp = np.asarray(target_pos, dtype=float).reshape(-1, 3)
+    tv = np.asarray(target_vel, dtype=float).reshape(-1, 3)
+    n = tp.shape[0]
+    feasible = np.zeros(n, bool)
+    t_flight = np.full(n, np.inf)
+    pip = tp.copy()
+    if n == 0:
+        return feasible, t_flight, pip
+    table = flyout_table(spec)
+    if not table.reached.any():
+        return feasible, t_flight, pip
+    interp_t = RegularGridInterpolator(
+        (table.altitude, table.ground_range), table.t_flight, bounds_error=False, fill_value=np.nan
+    )
+    interp_v = RegularGridInterpolator(
+        (table.altitude, table.ground_range), table.speed, bounds_error=False, fill_value=np.nan
+    )
+    t_max = float(np.nanmax(table.t_flight))
+    tau = np.linspace(0.0, t_max, N_TIME_SAMPLES)
+    p = tp[:, None, :] + tv[:, None, :] * tau[None, :, None]  # (N, S, 3)
+    gr = ground_range(lp, p)
+    _, _, h = ecef_to_geodetic(p)
+    tf = interp_t(np.stack([h, gr], axis=-1))  # (N, S)
+    f = tf - tau[None, :]
+    ok = np.isfinite(f)
+    # first sample where the missile gets there no later than the target
+    cross = ok & (f <= 0.0)
+    cross[:, 0] = False
+    prev_ok = np.zeros_like(ok)
+    prev_ok[:, 1:] = ok[:, :-1]
+    cross &= prev_ok
+    has = cross.any(axis=1)
+    k = np.argmax(cross, axis=1)
+    rows = np.flatnonzero(has)
+    if rows.size:
+        kk = k[rows]
+        f0, f1 = f[rows, kk - 1], f[rows, kk]
+        w = f0 / np.maximum(f0 - f1, 1e-12)
+        t_int = tau[kk - 1] + w * (tau[kk] - tau[kk - 1])
+        pip_r = tp[rows] + tv[rows] * t_int[:, None]
+        gr_r = ground_range(lp, pip_r)
+        _, _, h_r = ecef_to_geodetic(pip_r)
+        tf_r = interp_t(np.stack([h_r, gr_r], axis=-1))
+        v_end = interp_v(np.stack([h_r, gr_r], axis=-1))
+        los = pip_r - lp
+        los /= np.linalg.norm(los, axis=1, keepdims=True)
+        v_t = tv[rows]
+        v_cross = np.linalg.norm(v_t - np.einsum("ki,ki->k", v_t, los)[:, None] * los, axis=1)
+        speed_t = np.linalg.norm(v_t, axis=1)
+        max_rng = np.full(rows.size, spec.max_range)
+        if ballistic is not None and spec.vs_ballistic_range is not None:
+            is_bm = np.asarray(ballistic, dtype=bool).reshape(-1)[rows]
+            max_rng = np.where(is_bm, spec.vs_ballistic_range, max_rng)
+        good = (
+            np.isfinite(tf_r)
+            & (gr_r >= spec.min_range)
+            & (gr_r <= max_rng)
+            & (h_r >= spec.min_altitude)
+            & (h_r <= spec.max_altitude)
+            & (v_end >= CROSS_MARGIN * v_cross)
+        )
+        if spec.max_target_speed is not None:
+            good &= speed_t <= spec.max_target_speed.at(float(np.median(h_r)))
+        sel = rows[good]
+        feasible[sel] = True
+        t_flight[sel] = t_int[good]
+        pip[sel] = pip_r[good]
+    return feasible, t_flight, pip
+
+
+@dataclass(frozen=True)
+class EnvelopeTable:
+    """Where a launch now can intercept: target's ground range × altitude at launch.
+
+    aspect : "head-on" (target flies at the launcher) or "crossing" (flies across);
+    target_speed : m/s; altitude : (A,) m; ground_range : (R,) m — the target's position
+    at launch; feasible : (A, R) bool; t_flight : (A, R) s (inf where infeasible);
+    intercept_range : (A, R) m — ground range of the intercept point (nan if infeasible).
+    """
+
+    missile: str
+    aspect: str
+    target_speed: float
+    altitude: F64
+    ground_range: F64
+    feasible: B
+    t_flight: F64
+    intercept_range: F64
+
+    @property
+    def max_range_m(self) -> float:
+        """Largest launch ground range (m) with a feasible intercept."""
+        gr = np.broadcast_to(self.ground_range, self.feasible.shape)
+        return float(gr[self.feasible].max()) if self.feasible.any() else 0.0
+
+    @property
+    def max_altitude_m(self) -> float:
+        """Highest target altitude (m) with a feasible intercept."""
+        alt = np.broadcast_to(self.altitude[:, None], self.feasible.shape)
+        return float(alt[self.feasible].max()) if self.feasible.any() else 0.0
+
+    def range_band(self) -> tuple[F64, F64]:
+        """Per altitude, min and max launch ground range (A,), m (nan where none)."""
+        gr = np.broadcast_to(self.ground_range, self.feasible.shape)
+        lo = np.where(self.feasible, gr, np.inf).min(axis=1)
+        hi = np.where(self.feasible, gr, -np.inf).max(axis=1)
+        return np.where(np.isfinite(lo), lo, np.nan), np.where(np.isfinite(hi), hi, np.nan)
+
+    def max_range_at(self, altitude: float) -> float:
+        """Max launch ground range (m) at ``altitude`` (m), interpolated between rows."""
+        _, hi = self.range_band()
+        hi0 = np.where(np.isfinite(hi), hi, 0.0)
+        return float(np.interp(altitude, self.altitude, hi0))
+
+
+def envelope(
+    spec: MissileSpec,
+    target_speed: float,
+    target_altitude_grid: ArrayLike | None = None,
+    aspect: Literal["head-on", "crossing"] = "head-on",
+    ranges: ArrayLike | None = None,
+) -> EnvelopeTable:
+    """Launch envelope of ``spec`` against a target at constant speed and altitude.
+
+    Parameters
+    ----------
+    spec : missile preset
+    target_speed : m/s
+    target_altitude_grid : (A,) m (default: the flyout table's altitudes up to 1.2 x
+        ``spec.max_altitude``)
+    aspect : ``"head-on"`` — the target flies straight at the launcher; ``"crossing"`` —
+        it flies perpendicular to the line of sight at launch
+    ranges : (R,) m — target ground ranges at launch (default 0 to 1.6 x max_range)
+
+    Returns
+    -------
+    :class:`EnvelopeTable`
+    """
+    if aspect not in ("head-on", "crossing"):
+        raise ValueError(f"aspect must be 'head-on' or 'crossing', got {aspect!r}")
+    if target_altitude_grid is None:
+        alts = ALTITUDES[ALTITUDES <= 1.2 * spec.max_altitude]
+    else:
+        alts = np.atleast_1d(np.asarray(target_altitude_grid, dtype=float))
+    if ranges is None:
+        rng = np.linspace(1000.0, 1.6 * spec.max_range, 81)
+    else:
+        rng = np.atleast_1d(np.asarray(ranges, dtype=float))
+    lat0, lon0 = TABLE_SITE
+    frame = LocalFrame(lat0, lon0, 0.0)
+    launcher = frame.origin
+    pts = _points(lat0, lon0, rng, alts)  # (A, R, 3), due north of the launcher
+    lat_pts = lat0 + rng / MEAN_RADIUS
+    # local horizontal velocity at each point: south (head-on) or east (crossing)
+    sl, cl = np.sin(lat_pts), np.cos(lat_pts)
+    if aspect == "head-on":
+        v_dir = np.stack([sl * np.cos(lon0), sl * np.sin(lon0), -cl], axis=-1)  # -north
+    else:
+        v_dir = np.broadcast_to(np.array([-np.sin(lon0), np.cos(lon0), 0.0]), (rng.size, 3))
+    vel = np.broadcast_to(v_dir * target_speed, pts.shape)
+    feas, tf, pip = predicted_intercept(spec, launcher, pts.reshape(-1, 3), vel.reshape(-1, 3))
+    shape = pts.shape[:2]
+    ir = np.where(feas, ground_range(launcher, pip), np.nan)
+    return EnvelopeTable(
+        missile=spec.name,
+        aspect=aspect,
+        target_speed=float(target_speed),
+        altitude=alts,
+        ground_range=rng,
+        feasible=feas.reshape(shape),
+        t_flight=tf.reshape(shape),
+        intercept_range=ir.reshape(shape),
+    )
