@@ -1,0 +1,1 @@
+"""The exercises shipped with the console (scenario YAMLs with ``mode: manual``)."""

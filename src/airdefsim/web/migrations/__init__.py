@@ -1,0 +1,1 @@
+"""Alembic migrations of the console database (applied on start by ``db.migrate``)."""
