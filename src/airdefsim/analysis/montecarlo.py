@@ -183,12 +183,13 @@ def _json_value(v: Any) -> Any:
 def make_row(
     index: int, seed: int, summary: Mapping[str, Any], extra: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    """A results row: ``replication``, ``seed``, ``extra`` (point/params), then metrics."""
+    """A results row: ``replication``, ``seed``, ``extra`` (point/params), then every
+    summary entry except text (the scenario name is in the manifest)."""
     row: dict[str, Any] = {"replication": int(index), "seed": int(seed)}
     if extra:
         row.update({k: _json_value(v) for k, v in extra.items()})
     for k, v in summary.items():
-        if k in ("replication", "seed", "point") or k.startswith("param:"):
+        if k in ("replication", "seed", "point") or k.startswith("param:") or isinstance(v, str):
             continue
         row[str(k)] = _json_value(v)
     return row
