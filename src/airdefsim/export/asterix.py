@@ -305,10 +305,10 @@ def _quantise(v: ArrayLike, lsb: float, bits: int, signed: bool = True) -> NDArr
 
 
 def _put(out: U8, col: int, values: NDArray[np.int64], n_octets: int) -> None:
-    """Write ``values`` (M,) as big-endian two's complement into ``out[:, col:col+n]``."""
-    v = values & ((1 << (8 * n_octets)) - 1)
-    for k in range(n_octets):
-        out[:, col + k] = (v >> (8 * (n_octets - 1 - k))) & 0xFF
+    """Write ``values`` (M,) as big-endian two's complement into ``out[:, col:col+n]``
+    (the low ``n_octets`` octets of each value's big-endian 64-bit image)."""
+    be = np.ascontiguousarray(values, dtype=">i8").view(np.uint8).reshape(-1, 8)
+    out[:, col : col + n_octets] = be[:, 8 - n_octets :]
 
 
 def _fspec(frns: Iterable[int]) -> bytes:

@@ -134,17 +134,6 @@ def group_paths(
     return out
 
 
-def hostile_of_tracks(run_tables: dict[str, dict[str, np.ndarray]]) -> dict[int, str]:
-    """Last recorded identity of every track id ("unknown" | "hostile" | "friendly")."""
-    tr = run_tables.get("tracks", {})
-    if not tr:
-        return {}
-    out: dict[int, str] = {}
-    for tid, rows in group_paths(tr, "track_id"):
-        out[int(tid)] = str(tr["identity"][rows[-1]])
-    return out
-
-
 RGBA = {
     "hostile": (230, 40, 40, 255),
     "friendly": (40, 140, 255, 255),
@@ -157,3 +146,15 @@ RGBA = {
 }
 
 EVENT_KINDS = ("launch", "intercept", "miss", "kill", "leak", "asset_hit", "friendly_engaged")
+
+
+def run_name(meta: dict[str, Any]) -> str:
+    """A display name for the run: ``scenario_name``, else ``scenario`` when it is a
+    string (or a dict with a ``name``), else "airdefsim run"."""
+    name = meta.get("scenario_name")
+    scn = meta.get("scenario")
+    if not name and isinstance(scn, str):
+        name = scn
+    if not name and isinstance(scn, dict):
+        name = scn.get("name")
+    return str(name) if name else "airdefsim run"

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from airdefsim.export.common import EVENT_KINDS, RGBA, group_paths, iso, radar_sites
+from airdefsim.export.common import EVENT_KINDS, RGBA, group_paths, iso, radar_sites, run_name
 from airdefsim.export.run import RunData
 
 LAYERS = ("truth", "tracks", "interceptors", "coverage")
@@ -112,7 +112,7 @@ def run_to_czml(run: RunData, what: tuple[str, ...] = LAYERS) -> list[dict[str, 
     packets: list[dict[str, Any]] = [
         {
             "id": "document",
-            "name": str(meta.get("scenario", "airdefsim run")),
+            "name": run_name(meta),
             "version": "1.0",
             "clock": {
                 "interval": f"{epoch_iso}/{iso(epoch, t_end)}",

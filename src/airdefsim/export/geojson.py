@@ -24,6 +24,7 @@ from airdefsim.export.common import (
     geodesic_ring,
     group_paths,
     radar_sites,
+    run_name,
 )
 from airdefsim.export.run import RunData
 
@@ -198,7 +199,7 @@ def run_to_geojson(
             )
     return {
         "type": "FeatureCollection",
-        "name": str(meta.get("scenario", "airdefsim run")),
+        "name": run_name(meta),
         "features": feats,
     }
 

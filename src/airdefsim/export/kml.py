@@ -27,6 +27,7 @@ from airdefsim.export.common import (
     group_paths,
     iso,
     radar_sites,
+    run_name,
 )
 from airdefsim.export.run import RunData
 
@@ -126,7 +127,7 @@ def run_to_kml(
     meta, epoch = run.meta, run.epoch
     root = ET.Element(_k("kml"))
     doc = _sub(root, _k("Document"))
-    _sub(doc, _k("name"), str(meta.get("scenario", "airdefsim run")))
+    _sub(doc, _k("name"), run_name(meta))
     _sub(doc, _k("description"), f"airdefsim run, epoch {iso(epoch)}, seed {meta.get('seed')}")
     _styles(doc)
     counts: dict[str, int] = {}
