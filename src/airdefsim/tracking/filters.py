@@ -93,8 +93,9 @@ def _axis_kron(block: F64) -> F64:
 
 
 def _dwna_block(dt: F64, sigma: float) -> F64:
-    """Per-axis DWNA process noise ``(A, 3, 3)`` for time steps ``dt (A,)`` s."""
+    """Per-axis DWNA process noise ``(A, 3, 3)`` for time steps ``dt (A,)`` s (|dt| used)."""
     q = sigma * sigma
+    dt = np.abs(dt)
     b = np.zeros((dt.shape[0], 3, 3))
     b[:, 0, 0] = dt**4 / 4.0 * q
     b[:, 0, 1] = b[:, 1, 0] = dt**3 / 2.0 * q
@@ -108,7 +109,8 @@ def transition(model: str, dt: F64, x: F64, params: ModelParams) -> tuple[F64, F
     Parameters
     ----------
     model : str — one of ``MODEL_NAMES``.
-    dt : (A,) float, s — time step of each track (>= 0).
+    dt : (A,) float, s — time step of each track; negative steps retrodict (the
+        process noise is that of ``|dt|``).
     x : (A, 9) float — state the model starts from (used by the turn models for ω).
     params : ModelParams
 
@@ -136,7 +138,7 @@ def transition(model: str, dt: F64, x: F64, params: ModelParams) -> tuple[F64, F
         blk[:, 2, 2] = 1.0
         blk[:, 0, 2] = 0.5 * dt * dt
         blk[:, 1, 2] = dt
-        g = np.stack([0.5 * dt * dt, dt, np.ones_like(dt)], axis=1)
+        g = np.stack([0.5 * dt * dt, np.abs(dt), np.ones_like(dt)], axis=1)
         q = params.sigma_ca**2 * g[:, :, None] * g[:, None, :]
         return _axis_kron(blk), b, _axis_kron(q)
     if model in ("ct_left", "ct_right"):

@@ -27,6 +27,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from airdefsim import units
 from airdefsim.tracking import filters
@@ -53,6 +54,9 @@ class TrackerConfig:
     sigma_cv, sigma_ca, sigma_ct, turn_acc, sigma_ballistic : see ``ModelParams``.
     gate_prob : float — probability mass of the chi-square gate (3 dof).
     group_window : float, s — plots of one sensor within one window form one batch.
+    look_gap : float, s — plots of one sensor closer in time than this are one look (a
+        track takes at most one plot per look).
+    max_passes : int — looks of one sensor at one track handled within one batch.
     init_speed_sigma : float, m/s — prior velocity spread of a new track (per axis).
     init_acc_sigma : float, m/s² — prior acceleration spread of a new track (per axis).
     confirm_hits : int — updates needed to confirm a tentative track (the M of M-of-N).
@@ -83,6 +87,8 @@ class TrackerConfig:
     sigma_ballistic: float = 5.0
     gate_prob: float = 0.9997
     group_window: float = 1.0
+    look_gap: float = 0.2
+    max_passes: int = 4
     init_speed_sigma: float = 400.0
     init_acc_sigma: float = 20.0
     confirm_hits: int = 3
@@ -110,6 +116,7 @@ class TrackerConfig:
         known = {f.name: f for f in fields(TrackerConfig)}
         tables = {
             "group_window": units.DURATION,
+            "look_gap": units.DURATION,
             "tentative_timeout": units.DURATION,
             "coast_min": units.DURATION,
             "delete_min": units.DURATION,
@@ -146,7 +153,7 @@ class TrackerConfig:
                 if not expanded:
                     raise ValueError("tracker models: give at least one motion model")
                 changes[key] = tuple(expanded)
-            elif key == "confirm_hits":
+            elif key in ("confirm_hits", "max_passes"):
                 changes[key] = int(val)
             elif key in tables and isinstance(val, str):
                 changes[key] = units.parse(val, tables[key], key)
@@ -226,7 +233,12 @@ class Tracker:
     # ------------------------------------------------------------------ the cycle
 
     def step(self, t: float, plots: Plots) -> None:
-        """Process every plot (``plots.t <= t``, any order, any sensors), then manage.
+        """Process every plot (times ``<= t``, any order, any sensors), then manage.
+
+        Plots are cut into batches (one sensor, one ``group_window``, no time gap above
+        ``look_gap``) processed oldest first. A plot older than its track's estimate is
+        applied by retrodicting the estimate to the plot's time (an approximate
+        out-of-sequence update, process noise taken over ``|Δt|``).
 
         Parameters
         ----------
@@ -237,21 +249,24 @@ class Tracker:
         n_conf_before = set(self._id[self._status != TENTATIVE].tolist())
         if len(plots):
             tp = np.asarray(plots.t, float)
-            keep = tp <= t + 1e-9
-            tp = tp[keep]
-            z = np.asarray(plots.pos, float)[keep]
-            R = np.asarray(plots.R, float)[keep]
-            sensor = np.asarray(plots.sensor)[keep]
+            sensor = np.asarray(plots.sensor).astype(np.int64)
+            order = np.lexsort((tp, sensor))
+            tp, sensor = tp[order], sensor[order]
+            z = np.asarray(plots.pos, float)[order]
+            R = np.asarray(plots.R, float)[order]
+            # batches ("looks"): one sensor, one group window, no gap above look_gap
             win = np.floor(tp / self.config.group_window).astype(np.int64)
-            keys = np.stack([win, sensor.astype(np.int64)], axis=1)
-            uk, inv = np.unique(keys, axis=0, return_inverse=True)
-            inv = inv.reshape(-1)
-            gmin = np.full(uk.shape[0], np.inf)
-            np.minimum.at(gmin, inv, tp)
-            for g in np.lexsort((gmin, uk[:, 0])):
-                sel = np.flatnonzero(inv == g)
-                sel = sel[np.argsort(tp[sel], kind="stable")]
-                self._process_batch(tp[sel], z[sel], R[sel])
+            new = np.ones(tp.shape[0], bool)
+            new[1:] = (
+                (sensor[1:] != sensor[:-1])
+                | (win[1:] != win[:-1])
+                | (np.diff(tp) > self.config.look_gap)
+            )
+            starts = np.flatnonzero(new)
+            ends = np.append(starts[1:], tp.shape[0])
+            for b in np.argsort(tp[starts], kind="stable"):
+                sl = slice(starts[b], ends[b])
+                self._process_batch(tp[sl], z[sl], R[sl])
         self.t = max(self.t, float(t))
         self._manage(self.t)
         conf = self._id[self._status != TENTATIVE]
@@ -260,42 +275,100 @@ class Tracker:
         )
 
     def _process_batch(self, tk: F64, z: F64, R: F64) -> None:
-        """One sensor batch: plots at times ``tk (K,)``, ``z (K, 3)``, ``R (K, 3, 3)``."""
+        """One sensor batch: plots at times ``tk (K,)``, ``z (K, 3)``, ``R (K, 3, 3)``.
+
+        A sensor may look at a target more than once within a batch. Each pass gives a
+        track at most the plots of one look (plots within ``look_gap`` of its earliest
+        gated plot) and initiates only on plots with no earlier free plot within reach
+        (``max_speed``); the next pass offers the later looks to the tracks so made.
+        """
         free = np.ones(tk.shape[0], bool)
-        conf = np.flatnonzero(self._status != TENTATIVE)
-        if conf.size:
-            used = self._associate_update(conf, tk, z, R, free, self.config.association)
-            free &= ~used
-        tent = np.flatnonzero(self._status == TENTATIVE)
-        if tent.size and free.any():
-            used = self._associate_update(tent, tk, z, R, free, "gnn")
-            free &= ~used
-        if free.any():
-            self._initiate(tk[free], z[free], R[free])
+        tmin = np.full(len(self), -np.inf)
+        c = self.config
+        for n_pass in range(c.max_passes):
+            for tentative, method in ((False, c.association), (True, "gnn")):
+                if not free.any():
+                    break
+                idx = np.flatnonzero((self._status == TENTATIVE) == tentative)
+                if not idx.size:
+                    continue
+                if tmin.size < len(self):
+                    tmin = np.concatenate([tmin, np.full(len(self) - tmin.size, -np.inf)])
+                used, rows = self._associate_update(idx, tk, z, R, free, method, tmin)
+                free &= ~used
+                tmin[rows] = self._t_state[rows] + c.look_gap
+            if not free.any():
+                return
+            start = free.copy()
+            if n_pass < c.max_passes - 1:
+                start &= ~self._later_looks(tk, z, R, free)
+            self._initiate(tk[start], z[start], R[start])
+            free &= ~start
+            if not free.any():
+                return
+
+    def _later_looks(self, tk: F64, z: F64, R: F64, free: np.ndarray) -> np.ndarray:
+        """(K,) mask of free plots that an earlier free plot (``look_gap`` before or more)
+        could be the same object as: closer than ``max_speed`` × Δt + 4 σ."""
+        out = np.zeros(tk.shape[0], bool)
+        f = np.flatnonzero(free)
+        if f.size < 2 or tk[f].max() - tk[f].min() <= self.config.look_gap:
+            return out
+        sig = float(np.sqrt(_trace(R[f], slice(0, 3)).max()))
+        span = float(tk[f].max() - tk[f].min())
+        reach = self.config.max_speed * span + 4.0 * sig
+        pairs = cKDTree(z[f]).query_pairs(reach, output_type="ndarray")
+        if pairs.size == 0:
+            return out
+        i, j = f[pairs[:, 0]], f[pairs[:, 1]]
+        early, late = np.where(tk[i] <= tk[j], i, j), np.where(tk[i] <= tk[j], j, i)
+        dt = tk[late] - tk[early]
+        d = np.linalg.norm(z[late] - z[early], axis=1)
+        near = (dt > self.config.look_gap) & (d < self.config.max_speed * dt + 4.0 * sig)
+        out[late[near]] = True
+        return out
 
     def _associate_update(
-        self, idx: I64, tk: F64, z: F64, R: F64, free: np.ndarray, method: str
-    ) -> np.ndarray:
+        self,
+        idx: I64,
+        tk: F64,
+        z: F64,
+        R: F64,
+        free: np.ndarray,
+        method: str,
+        tmin: F64,
+    ) -> tuple[np.ndarray, I64]:
         """Gate, associate and update tracks ``idx`` with the ``free`` plots.
 
-        Returns a (K,) bool mask of the plots that are taken (not to be initiated on).
+        Only plots at or after ``tmin`` (per track row) are offered to a track.
+
+        Returns a (K,) bool mask of the plots that are taken (not to be initiated on) and
+        the track rows updated.
         """
         taken = np.zeros(tk.shape[0], bool)
+        none = np.zeros((0,), np.int64)
         pidx = np.flatnonzero(free)
         x0, P0, cbar = filters.imm_mix(self._mu[idx], self._trans, self._xm[idx], self._Pm[idx])
         ti, pk = self._prefilter(idx, tk[pidx], z[pidx], R[pidx])
-        if ti.size == 0:
-            return taken
         pk = pidx[pk]
-        dt = np.maximum(tk[pk] - self._t_state[idx[ti]], 0.0)
+        late = tk[pk] >= tmin[idx[ti]]
+        ti, pk = ti[late], pk[late]
+        if ti.size == 0:
+            return taken, none
+        dt = tk[pk] - self._t_state[idx[ti]]
         xp, Pp = filters.imm_predict(self._models, self._params, dt, x0[ti], P0[ti])
         xc, Pc = filters.imm_combine(cbar[ti], xp, Pp)
         nu, S = filters.innovation(xc, Pc, z[pk], R[pk])
         d2 = filters.mahalanobis2(nu, S)
         ok = d2 < self._gate
+        if ok.any():
+            # one look per pass: plots within look_gap of the track's earliest gated plot
+            first = np.full(idx.size, np.inf)
+            np.minimum.at(first, ti[ok], tk[pk[ok]])
+            ok &= tk[pk] <= first[ti] + self.config.look_gap
         ti, pk, d2, xp, Pp, nu, S = ti[ok], pk[ok], d2[ok], xp[ok], Pp[ok], nu[ok], S[ok]
         if ti.size == 0:
-            return taken
+            return taken, none
         n_t, n_p = idx.size, tk.shape[0]
         if method == "jpda":
             ll = filters.log_gauss(nu, S)
@@ -303,13 +376,13 @@ class Tracker:
             beta = jpda(ti, pk, ll, n_t, n_p, c.pd, c.gate_prob, c.clutter_density)
             self._pda_update(idx, ti, pk, beta, xp, Pp, cbar, tk, z, R)
             tot = np.bincount(pk, weights=beta, minlength=n_p)
-            return tot > 0.5
+            return tot > 0.5, idx[np.unique(ti)]
         chosen = gnn(ti, pk, d2, n_t, n_p, self._gate) > 0.5
         ti, pk = ti[chosen], pk[chosen]
         xu, Pu, mu, ll = filters.imm_update(xp[chosen], Pp[chosen], cbar[ti], z[pk], R[pk])
         self._store(idx[ti], xu, Pu, mu, tk[pk], hit=np.ones(ti.size, bool), loglik=ll)
         taken[pk] = True
-        return taken
+        return taken, idx[ti]
 
     def _prefilter(self, idx: I64, tk: F64, z: F64, R: F64) -> tuple[I64, I64]:
         """Coarse k-d tree search: (track, plot) pairs that may fall in the chi-square gate.
@@ -322,8 +395,8 @@ class Tracker:
         x, P = filters.imm_combine(self._mu[idx], self._xm[idx], self._Pm[idx])
         t_mid = 0.5 * (tk.min() + tk.max())
         span = 0.5 * (tk.max() - tk.min())
-        dt = np.maximum(t_mid - self._t_state[idx], 0.0)
-        T = dt + span
+        dt = t_mid - self._t_state[idx]
+        T = np.abs(dt) + span
         pos = x[:, :3] + x[:, 3:6] * dt[:, None] + 0.5 * x[:, 6:9] * (dt * dt)[:, None]
         sig = (
             np.sqrt(_trace(P, slice(0, 3)))
@@ -409,10 +482,10 @@ class Tracker:
         self._xm[rows] = xm
         self._Pm[rows] = Pm
         self._mu[rows] = np.maximum(mu, 1e-12) / np.maximum(mu, 1e-12).sum(1, keepdims=True)
-        self._t_state[rows] = np.maximum(self._t_state[rows], t)
+        self._t_state[rows] = t
         h = rows[hit]
         th = t[hit]
-        gap = th - self._t_update[h]
+        gap = np.abs(th - self._t_update[h])
         rv = self._revisit[h]
         self._revisit[h] = np.where(
             self._n_upd[h] >= 1, np.where(np.isnan(rv), gap, 0.7 * rv + 0.3 * gap), np.nan
@@ -522,6 +595,6 @@ class Tracker:
     def predict_to(self, t: float) -> tuple[F64, F64]:
         """IMM prediction of every track to ``t`` (not stored): ``(M, 9)``, ``(M, 9, 9)``."""
         x0, P0, cbar = filters.imm_mix(self._mu, self._trans, self._xm, self._Pm)
-        dt = np.maximum(t - self._t_state, 0.0)
+        dt = t - self._t_state
         xp, Pp = filters.imm_predict(self._models, self._params, dt, x0, P0)
         return filters.imm_combine(cbar, xp, Pp)
