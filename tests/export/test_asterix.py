@@ -256,3 +256,47 @@ def test_parse_host_port() -> None:
     for bad in ("8600", "host:", "h:99999", "h:x"):
         with pytest.raises(ValueError, match="HOST:PORT"):
             ax.parse_host_port(bad)
+
+
+def test_udp_sink_marks_first_and_deleted_tracks() -> None:
+    rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rx.bind(("127.0.0.1", 0))
+    rx.settimeout(2.0)
+    sink = ax.AsterixUdpSink(
+        "127.0.0.1", rx.getsockname()[1], 1, 2, 40.0, 30.0, "2026-01-01T00:00:00Z"
+    )
+
+    def rows(t: float, ids: list[int]) -> dict[str, np.ndarray]:
+        k = len(ids)
+        return {
+            "t": np.full(k, t), "track_id": np.array(ids, np.int64), "status": np.array(["confirmed"] * k),
+            "identity": ["unknown"] * k, "e": np.array(ids, float) * 1000.0, "n": np.zeros(k),
+            "u": np.full(k, 500.0), "ve": np.zeros(k), "vn": np.zeros(k),
+        }  # fmt: skip
+
+    try:
+        sink.open({})
+        got = []
+        for t, ids in ((0.0, [1, 2]), (1.0, [2]), (2.0, [2, 3]), (3.0, [])):
+            sink.rows("tracks", rows(t, ids))
+            got.append(ax.decode(rx.recv(65535)) if ids or t == 3.0 else None)
+    finally:
+        sink.close({})
+        rx.close()
+    summary = [
+        [(int(n), float(tod), bool(b), bool(e)) for n, tod, b, e in zip(d["track_number"], d["time_of_day"], d["tsb"], d["tse"], strict=True)]
+        for d in got
+        if d is not None
+    ]  # fmt: skip
+    assert summary == [
+        [(1, 0.0, True, False), (2, 0.0, True, False)],
+        [(1, 0.0, False, True), (2, 1.0, False, False)],  # track 1 deleted: its last update, TSE
+        [(2, 2.0, False, False), (3, 2.0, True, False)],
+        [(2, 2.0, False, True), (3, 2.0, False, True)],  # everything gone
+    ]
+    assert sink.n_ended == 3 and sink.n_blocks == 8
+    # ENU-only rows: the sink derived the geodetic position from the origin (40 N, 30 E)
+    assert got[0]["lat_deg"][0] == pytest.approx(40.0, abs=1e-4)
+    assert got[0]["lon_deg"][0] == pytest.approx(
+        30.0 + 1000.0 / (111_320 * np.cos(np.radians(40))), abs=1e-4
+    )

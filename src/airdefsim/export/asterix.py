@@ -657,8 +657,10 @@ class AsterixUdpSink:
     Implements the sink protocol of ``airdefsim.sim.sinks``: ``open(meta)``,
     ``rows(table, cols)``, ``event(ev)``, ``close(summary)``. On ``rows("tracks",
     cols)`` the rows are encoded (one data block per track update) and sent as
-    datagrams of whole blocks, each at most ``max_datagram`` octets. Other tables and
-    events are ignored.
+    datagrams of whole blocks, each at most ``max_datagram`` octets. A track's first
+    update has TSB set. Each call is taken to hold every live track (as the simulation
+    records them): a track present in the previous call and absent now was deleted, and
+    its last update is sent again with TSE set. Other tables and events are ignored.
 
     Parameters
     ----------
@@ -695,7 +697,9 @@ class AsterixUdpSink:
         self.max_datagram = int(max_datagram)
         self.n_blocks = 0
         self.n_datagrams = 0
+        self.n_ended = 0
         self._seen: set[int] = set()
+        self._prev: dict[str, np.ndarray] | None = None
         self._sock: socket.socket | None = None
 
     def open(self, meta: dict) -> None:
@@ -707,21 +711,30 @@ class AsterixUdpSink:
     def rows(self, table: str, cols: dict[str, np.ndarray]) -> None:
         if table != "tracks" or self._sock is None:
             return
-        cols = self._with_geodetic(cols)
+        cols = {k: np.asarray(v) for k, v in self._with_geodetic(cols).items()}
         ids = np.asarray(cols["track_id"], np.int64)
-        if ids.size == 0:
-            return
-        tsb = np.array([int(i) not in self._seen for i in ids], bool)
-        self._seen.update(int(i) for i in ids)
-        f = fields_from_tracks(
-            cols,
-            self.epoch or datetime(2000, 1, 1, tzinfo=UTC),
-            self.sac,
-            self.sic,
-            self.service_id,
-            tsb=tsb,
-        )
-        blocks = encode_blocks(f)
+        epoch = self.epoch or datetime(2000, 1, 1, tzinfo=UTC)
+        blocks: list[bytes] = []
+        prev = self._prev
+        if prev is not None:
+            # tracks of the previous call that are gone were deleted: repeat their
+            # last update with TSE set (the "last message for this track")
+            gone = ~np.isin(prev["track_id"], ids)
+            if gone.any():
+                last = {k: v[gone] for k, v in prev.items()}
+                n_gone = int(gone.sum())
+                f = fields_from_tracks(
+                    last, epoch, self.sac, self.sic, self.service_id,
+                    tsb=np.zeros(n_gone, bool), tse=np.ones(n_gone, bool),
+                )  # fmt: skip
+                blocks += encode_blocks(f)
+                self.n_ended += n_gone
+        if ids.size:
+            tsb = ~np.isin(ids, np.fromiter(self._seen, np.int64, len(self._seen)))
+            self._seen.update(int(i) for i in ids[tsb])
+            f = fields_from_tracks(cols, epoch, self.sac, self.sic, self.service_id, tsb=tsb)
+            blocks += encode_blocks(f)
+        self._prev = cols
         for dgram in pack_datagrams(blocks, self.max_datagram):
             self._sock.sendto(dgram, self.address)
             self.n_datagrams += 1

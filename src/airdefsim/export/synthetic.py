@@ -2,22 +2,20 @@
 
 Targets fly straight legs (straight in the scenario ENU plane, at a constant altitude
 above the ellipsoid) towards the origin; the "tracker" output is truth plus Gaussian
-noise; one interceptor is launched at each of a few targets. It follows the column lists of ``docs/architecture.md``
-("Recording") exactly, so the exporters can be tested before a real run exists.
+noise; one interceptor is launched at each of a few targets. It is written through
+``airdefsim.record.Recorder``, the simulation's own sink, so the files follow the
+recording format exactly.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from airdefsim.geo import LocalFrame, ecef_to_geodetic, geodetic_to_ecef
-from airdefsim.record.recorder import TABLES
+from airdefsim.record import Recorder
 
 ORIGIN = (39.93, 32.86)  # deg, scenario origin (lat, lon)
 EPOCH = "2026-03-01T06:00:00+00:00"
@@ -174,17 +172,32 @@ def write_synthetic_run(
         "truth_id": ids,
     }
     interceptors, events = _interceptors(meta, frame, t, start, vel, min(n_interceptors, n - 1))
+    # written through the project's own recorder, one rows() call per sample time as
+    # the simulation does, so the files are exactly what a real run produces
+    rec = Recorder(p)
+    rec.open(meta)
     tables = {
         "truth": truth,
         "detections": _detections(tt, ids, enu, meta, frame),
         "tracks": tracks,
         "interceptors": interceptors,
-        "events": events,
     }
     for name, cols in tables.items():
-        pq.write_table(pa.table(cols, schema=TABLES[name]), p / f"{name}.parquet")
-    meta["summary"] = {"threats": n - 1, "interceptors_fired": min(n_interceptors, n - 1)}
-    (p / "run.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        arrays = {k: np.asarray(v) for k, v in cols.items()}
+        tcol = arrays["t"]
+        cuts = np.flatnonzero(np.diff(tcol)) + 1
+        for rows in np.split(np.arange(tcol.size), cuts):
+            rec.rows(name, {k: v[rows] for k, v in arrays.items()})
+    for k in range(len(events["t"])):
+        rec.event(
+            {
+                key: (val[k] if not isinstance(val, np.ndarray) else val[k].item())
+                for key, val in events.items()
+            }
+        )
+    rec.close(
+        {"threats": n - 1, "interceptors_fired": min(n_interceptors, n - 1), "wall_seconds": 0.0}
+    )
     return p
 
 
