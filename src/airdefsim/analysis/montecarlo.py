@@ -376,11 +376,14 @@ def default_workers() -> int:
 
 
 def _die_with_parent() -> None:
-    """Pool worker initializer: on Linux, get SIGKILL when the parent process dies, so a
-    killed batch leaves no orphan workers burning CPU."""
+    """Pool worker initializer: ignore Ctrl-C (the coordinating process handles it and
+    stops the batch) and, on Linux, get SIGKILL when the parent process dies, so a killed
+    batch leaves no orphan workers burning CPU."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(Exception):
         import ctypes
-        import signal
 
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         pr_set_pdeathsig = 1
@@ -500,7 +503,7 @@ def _execute_dask(
         it = iter(jobs)
         for job in it:
             submit(job)
-            if len(pending) >= 2 * n_threads:
+            if len(pending) >= 2 * n_threads + 2:  # +2: hide scheduler round trips
                 break
         for fut in ac:
             job = pending.pop(fut)
