@@ -188,10 +188,10 @@ def write_synthetic_run(
         cuts = np.flatnonzero(np.diff(tcol)) + 1
         for rows in np.split(np.arange(tcol.size), cuts):
             rec.rows(name, {k: v[rows] for k, v in arrays.items()})
-    for k in range(len(events["t"])):
+    for j in range(len(events["t"])):
         rec.event(
             {
-                key: (val[k] if not isinstance(val, np.ndarray) else val[k].item())
+                key: (val[j] if not isinstance(val, np.ndarray) else val[j].item())
                 for key, val in events.items()
             }
         )
