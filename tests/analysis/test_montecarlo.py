@@ -67,13 +67,19 @@ def test_pool_and_dask_and_inprocess_rows_identical(tmp_path):
     expected = _strip(_expected_rows(RAW, n))
     got_0 = mc.run_montecarlo(RAW, n, tmp_path / "p0", replication=SYN, workers=0, plots=False)
     mc.run_montecarlo(RAW, n, tmp_path / "pool", replication=SYN, workers=2, plots=False)
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cl,
-        Client(cl) as client,
-    ):
-        mc.run_montecarlo(RAW, n, tmp_path / "dask", replication=SYN, scheduler=client, plots=False)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cl:
+        # by address (the batch opens and closes its own client) and with a client
+        addr = cl.scheduler_address
+        mc.run_montecarlo(RAW, n, tmp_path / "dask", replication=SYN, scheduler=addr, plots=False)
+        with Client(cl) as client:
+            mc.run_montecarlo(
+                RAW, 5, tmp_path / "dask5", replication=SYN, scheduler=client, plots=False
+            )
+            assert client.status == "running"  # a client passed in is left open
+    rows5 = sorted(mc.read_rows(tmp_path / "dask5" / mc.RESULTS), key=mc.row_key)
+    assert _strip(rows5) == expected[:5]
     for d in ("p0", "pool", "dask"):
         rows = sorted(mc.read_rows(tmp_path / d / mc.RESULTS), key=mc.row_key)
         assert _strip(rows) == expected, d
