@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from refcases import load_cases
 
 from airdefsim.tracking import filters
 from airdefsim.tracking.filters import ModelParams
 from airdefsim.tracking.synthetic import turning_truth
+from refcases import load_cases
 
 
 def _cv_run(T: float, sigma_m: float, sigma_a: float, n: int) -> tuple[np.ndarray, np.ndarray]:

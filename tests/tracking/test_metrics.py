@@ -7,9 +7,9 @@ import itertools
 
 import numpy as np
 import pytest
-from refcases import load_cases
 
 from airdefsim.tracking.metrics import gospa, match_tracks, ospa, score_tracks
+from refcases import load_cases
 
 
 @pytest.mark.parametrize("case", load_cases("gospa"), ids=lambda c: c["id"])
