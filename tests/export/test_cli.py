@@ -78,6 +78,7 @@ def test_map_formats_end_to_end(app: typer.Typer, run_dir: Path, tmp_path: Path)
         (["/nonexistent/run", "--format", "asterix"], "not a run directory"),
         (["{tmp}", "--format", "asterix"], "not a run directory"),
         (["{run}", "--format", "shapefile"], "unknown format"),
+        (["{run}"], "--format is required"),
         (["{run}", "--format", "asterix", "--sac", "300"], "--sac"),
         (["{run}", "--format", "kml", "--what", "truth,radar"], "--what"),
         (["{run}", "--format", "kml", "--out", "{run}/run.json/x.kml"], "cannot write"),

@@ -18,8 +18,8 @@ def register(app: typer.Typer) -> None:
     @app.command("export")
     def export(
         run_dir: Path = typer.Argument(..., help="Run directory (run.json + Parquet tables)."),
-        fmt: str = typer.Option(
-            ..., "--format", "-f", help=f"Output format: {', '.join(FORMATS)}."
+        fmt: str | None = typer.Option(
+            None, "--format", "-f", help=f"Output format (required): {', '.join(FORMATS)}."
         ),
         out: Path | None = typer.Option(None, "--out", "-o", help="Output file."),
         what: str = typer.Option(
@@ -35,6 +35,8 @@ def register(app: typer.Typer) -> None:
         CZML (CesiumJS), KML (Google Earth), GeoJSON (QGIS)."""
         err = Console(stderr=True)
         try:
+            if fmt is None:
+                raise ValueError(f"--format is required: one of {', '.join(FORMATS)}")
             opt = ExportOptions(
                 what=parse_what(what), sac=sac, sic=sic, coverage_alt_m=coverage_alt
             )
