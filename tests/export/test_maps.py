@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
+import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import geojson as gj
@@ -178,6 +179,12 @@ def test_kml_parses_with_fastkml_and_tracks_replay_in_time(run: RunData) -> None
         np.full(len(ring), site.lon_deg), np.full(len(ring), site.lat_deg), ring[:, 0], ring[:, 1]
     )
     np.testing.assert_allclose(dist, _horizon(20.0) + _horizon(3000.0), rtol=1e-6)
+    # KML 2.2 schema order of Feature children: name, description, TimePrimitive, styleUrl
+    ns = "{http://www.opengis.net/kml/2.2}"
+    order = ["name", "description", "TimeStamp", "styleUrl"]
+    for pm in ET.fromstring(data).iter(f"{ns}Placemark"):
+        tags = [c.tag.removeprefix(ns) for c in pm if c.tag.removeprefix(ns) in order]
+        assert tags == sorted(tags, key=order.index)
     ev = folders["Events"].features[0]
     assert ev.times.timestamp.dt == epoch + timedelta(seconds=float(run.table("events")["t"][0]))
 

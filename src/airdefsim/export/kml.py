@@ -75,11 +75,17 @@ def _styles(doc: ET.Element) -> None:
         _sub(poly, _k("color"), kml_color(rgba))
 
 
-def _placemark(folder: ET.Element, name: str, style: str, description: str = "") -> ET.Element:
+def _placemark(
+    folder: ET.Element, name: str, style: str, description: str = "", when: str | None = None
+) -> ET.Element:
+    """A Placemark with children in KML 2.2 schema order (name, description,
+    TimeStamp, styleUrl; the caller appends the geometry)."""
     pm = _sub(folder, _k("Placemark"))
     _sub(pm, _k("name"), name)
     if description:
         _sub(pm, _k("description"), description)
+    if when is not None:
+        _sub(_sub(pm, _k("TimeStamp")), _k("when"), when)
     _sub(pm, _k("styleUrl"), f"#{style}")
     return pm
 
@@ -216,10 +222,12 @@ def run_to_kml(
         )
         for k in np.flatnonzero(keep):
             pm = _placemark(
-                f, f"{ev['kind'][k]} t={ev['t'][k]:.1f} s", "event", str(ev["detail"][k])
+                f,
+                f"{ev['kind'][k]} t={ev['t'][k]:.1f} s",
+                "event",
+                str(ev["detail"][k]),
+                when=iso(epoch, float(ev["t"][k])),
             )
-            ts = _sub(pm, _k("TimeStamp"))
-            _sub(ts, _k("when"), iso(epoch, float(ev["t"][k])))
             alt = float(ev["alt_m"][k]) if np.isfinite(ev["alt_m"][k]) else 0.0
             _point(pm, float(ev["lon_deg"][k]), float(ev["lat_deg"][k]), alt)
             n += 1
