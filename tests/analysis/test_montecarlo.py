@@ -249,9 +249,16 @@ def test_cli_bad_input_one_line_exit_2(tmp_path):
         text=True,
         timeout=60,
     )
-    assert (
-        r.returncode == 2 and r.stderr.strip() == "give either --workers or --scheduler, not both"
+    assert r.returncode == 2
+    assert r.stderr.strip() == "give either --workers or --scheduler, not both"
+    r = subprocess.run(
+        [*base, str(good), "-n", "0", "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
+    assert r.returncode == 2 and r.stderr.strip() == "-n 0: need at least one replication"
+    assert not (tmp_path / "o").exists()
 
 
 def test_nan_metric_is_null_in_rows():

@@ -9,6 +9,8 @@ import sys
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from airdefsim.analysis import montecarlo as mc
 from airdefsim.analysis import sweep
@@ -218,3 +220,18 @@ def test_cli_bad_set_is_one_line_exit_2(tmp_path):
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == ["--set red[0].cnt=1: red[0].cnt: unknown key"]
     assert not (tmp_path / "o").exists()
+
+
+_keys = st.from_regex(r"[A-Za-z_][A-Za-z0-9_\-]{0,8}", fullmatch=True)
+_tokens = st.tuples(_keys, st.lists(st.one_of(_keys, st.integers(-5, 50)), max_size=6)).map(
+    lambda t: (t[0], *t[1])
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_tokens)
+def test_path_text_round_trips(tokens):
+    text = ""
+    for t in tokens:
+        text += f"[{t}]" if isinstance(t, int) else ("." if text else "") + t
+    assert sweep.parse_path(text) == tokens

@@ -187,11 +187,13 @@ def _interrupted(out: Path) -> typer.Exit:
     return _fail(f"interrupted: {rows} replications saved in {out}; run again with --resume", 130)
 
 
-N_OPT = typer.Option("-n", "--replications", help="Replications (per grid point).", min=1)
+N_OPT = typer.Option("-n", "--replications", help="Replications (per grid point).")
 WORKERS_OPT = typer.Option(help="Local worker processes (default: all cores; 0: in this process).")
 SCHED_OPT = typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
 OUT_OPT = typer.Option("--out", "-o", help="Run directory (results, summary, plots).")
-RESUME_OPT = typer.Option(help="Finish the batch already in --out (never repeats a replication).")
+RESUME_OPT = typer.Option(
+    "--resume", help="Finish the batch already in --out (never repeats a replication)."
+)
 JSON_OPT = typer.Option("--json", help="Print the summary as JSON on stdout.")
 REPL_OPT = typer.Option(hidden=True, help="Replication function module:function (testing).")
 
