@@ -101,6 +101,22 @@ def test_czml_loads_in_czml3_and_replays_truth(run: RunData) -> None:
     ev = [p for p in loaded if p["id"].startswith("event/")]
     assert {p["name"].split()[0] for p in ev} == {"launch", "intercept", "kill"}
     assert len([p for p in loaded if p["id"].startswith("interceptor/")]) == 2
+    # a track declared hostile after 20 s: yellow until the declaration, red after
+    tracks = run.table("tracks")
+    for p in (p for p in loaded if p["id"].startswith("track/")):
+        rows = _per_id(tracks, "track_id", int(p["id"].split("/")[1]))
+        colour = p["point"]["color"]
+        if rows["identity"][0] == rows["identity"][-1]:
+            assert isinstance(colour, dict)
+            continue
+        t_decl = rows["t"][np.argmax(rows["identity"] != rows["identity"][0])]
+        assert [c["rgba"][:3] for c in colour] == [[255, 210, 0], [230, 40, 40]]
+        boundary = colour[0]["interval"].split("/")[1]
+        assert boundary == colour[1]["interval"].split("/")[0]
+        assert boundary == (run.epoch + timedelta(seconds=float(t_decl))).strftime(
+            "%Y-%m-%dT%H:%M:%S.000Z"
+        )
+        assert p["path"]["material"]["solidColor"]["color"] == colour
     assert (
         len([p for p in loaded if p["id"].startswith("track/")])
         == np.unique(run.table("tracks")["track_id"]).size

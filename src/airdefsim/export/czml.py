@@ -10,7 +10,8 @@ Packets (CZML 1.0, the Cesium "CZML Guide" and "Packet" reference):
 - ``truth/<id>``, ``track/<id>``, ``interceptor/<id>``: sampled positions
   (``cartographicDegrees`` = [t, lon, lat, h, …], t in s from the position ``epoch``),
   linear interpolation, ``availability`` from first to last sample, a point and a
-  trailing path. Colours: hostile red, friendly blue, unknown yellow, interceptors white.
+  trailing path. Colours: hostile red, friendly blue, unknown yellow, interceptors white;
+  a track whose identity changed (declared, IFF) changes colour at that time.
 - ``event/<k>``: launch, intercept, kill … as points available for ``EVENT_SHOW_S``
   seconds from the event.
 
@@ -90,6 +91,33 @@ def _moving_packet(
     if description:
         pkt["description"] = description
     return pkt
+
+
+def identity_intervals(t: np.ndarray, identity: np.ndarray, epoch: Any) -> list[dict[str, Any]]:
+    """Colour intervals of one track from its identity over time.
+
+    Parameters
+    ----------
+    t : (K,) float, s, sorted; identity : (K,) str per update
+
+    Returns
+    -------
+    list of ``{"interval": "start/end", "rgba": [...]}``, one per run of equal
+    identity; each interval runs from the run's first update to the next run's first
+    update (the last to the last update).
+    """
+    ident = np.asarray(identity).astype(str)
+    if ident.size == 0:
+        return []
+    starts = np.flatnonzero(np.r_[True, ident[1:] != ident[:-1]])
+    ends = np.r_[starts[1:], ident.size - 1]
+    out = []
+    for a, b in zip(starts, ends, strict=True):
+        name = ident[a] if ident[a] in RGBA else "unknown"
+        out.append(
+            {"interval": f"{iso(epoch, float(t[a]))}/{iso(epoch, float(t[b]))}", **_color(name)}
+        )
+    return out
 
 
 def run_to_czml(run: RunData, what: tuple[str, ...] = LAYERS) -> list[dict[str, Any]]:
@@ -228,6 +256,10 @@ def run_to_czml(run: RunData, what: tuple[str, ...] = LAYERS) -> list[dict[str, 
                     f"{ident}, truth id {cols['truth_id'][rows[-1]]}",
                 )
             )
+            colours = identity_intervals(cols["t"][rows], cols["identity"][rows], epoch)
+            if len(colours) > 1:  # the identity changed: colour by time interval
+                packets[-1]["point"]["color"] = colours
+                packets[-1]["path"]["material"]["solidColor"]["color"] = colours
     if "interceptors" in what:
         cols = run.table("interceptors")
         for iid, rows in group_paths(cols, "id"):
