@@ -202,3 +202,13 @@ def test_cli_writes_pngs_with_dem_and_jammer(app, tmp_path):
     for f in files:
         with open(f, "rb") as fh:
             assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_first_detection_accepts_pairs_and_text_altitudes():
+    a = coverage.first_detection_ranges("patriot_battery", [("cruise_missile", "20 m")])
+    b = coverage.first_detection_ranges("patriot_battery", [("cruise_missile", 20.0, "head-on")])
+    assert a == b
+    with pytest.raises(coverage.CoverageError):
+        coverage.first_detection_ranges("patriot_battery", [("cruise_missile", "low")])
+    with pytest.raises(coverage.CoverageError):
+        coverage.first_detection_ranges("patriot_battery", [("nope", 20.0)])

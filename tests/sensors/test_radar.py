@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from airdefsim.geo.horizon import max_los_range
 from airdefsim.geo.wgs84 import LocalFrame
 from airdefsim.scenario.presets import get_presets
 from airdefsim.sensors import detection, jamming, propagation
-from airdefsim.sensors.radar import Radar
+from airdefsim.sensors.radar import Radar, cartesian_covariance
 from airdefsim.types import Plots
 
 from .helpers import SITE, steady_rcs, targets_at
@@ -179,3 +181,22 @@ def test_shapes(n):
     assert p.t.shape == p.snr_db.shape == p.truth_id.shape == p.sensor.shape == (k,)
     assert (p.sensor == 3).all()
     assert np.all(np.diff(p.t) >= 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    r=st.floats(100.0, 6e5),
+    az=st.floats(0.0, 2 * np.pi),
+    el=st.floats(-0.1, 1.5),
+    sr=st.floats(1.0, 500.0),
+    sa=st.floats(1e-4, 0.05),
+    se=st.floats(1e-4, 0.05),
+)
+def test_measurement_covariance_symmetric_psd(r, az, el, sr, sa, se):
+    cov = cartesian_covariance(np.array([[r, az, el]]), np.array([[sr, sa, se]]))[0]
+    assert np.allclose(cov, cov.T)
+    w = np.linalg.eigvalsh(cov)
+    assert w.min() > -1e-9 * w.max()
+    # the trace is the sum of the variances along range and the two cross directions
+    expect = sr**2 + (r * np.cos(el) * sa) ** 2 + (r * se) ** 2
+    assert np.trace(cov) == pytest.approx(expect, rel=1e-9)

@@ -16,6 +16,7 @@ elevation limits and the horizon.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from airdefsim import units
 from airdefsim.geo.horizon import max_los_range
 from airdefsim.scenario.schema import RadarSpec, ThreatSpec
 from airdefsim.sensors import detection, jamming, radar, rcs
@@ -259,7 +261,7 @@ def coverage_table(
 
 def first_detection_ranges(
     unit_preset: str,
-    threats: list[tuple[str, float, str]] | tuple[tuple[str, float, str], ...] = DEFAULT_THREATS,
+    threats: Sequence[tuple[Any, ...]] = DEFAULT_THREATS,
     pd: float = 0.5,
     presets: Any = None,
 ) -> list[dict[str, Any]]:
@@ -268,9 +270,10 @@ def first_detection_ranges(
     Parameters
     ----------
     unit_preset : unit (or radar) preset name
-    threats : (threat preset, altitude m, aspect) triples; aspect ``head-on``/``nose``,
-        ``side``/``beam`` or ``tail``. The RCS is the preset's at that aspect in each
-        radar's band; the Swerling case is the threat's.
+    threats : ``(threat preset, altitude)`` or ``(threat preset, altitude, aspect)``;
+        altitude in m or as text (``"10 km"``, ``"20 m"``); aspect ``head-on`` (default)
+        / ``nose``, ``side`` / ``beam`` or ``tail``. The RCS is the preset's at that
+        aspect in each radar's band; the Swerling case is the threat's.
     pd : single-scan Pd defining detection
 
     Returns
@@ -289,7 +292,15 @@ def first_detection_ranges(
         if label in seen:
             continue
         seen.add(label)
-        for threat_name, alt, aspect in threats:
+        for item in threats:
+            if len(item) not in (2, 3):
+                raise CoverageError(f"threat entry {item!r}: expected (preset, altitude[, aspect])")
+            threat_name = str(item[0])
+            aspect = str(item[2]) if len(item) == 3 else "head-on"
+            try:
+                alt = units.length(item[1])
+            except units.UnitError as exc:
+                raise CoverageError(f"threat {threat_name!r}: altitude: {exc}") from None
             if threat_name not in presets.threats:
                 raise CoverageError(f"unknown threat preset {threat_name!r}")
             if aspect not in ASPECTS:

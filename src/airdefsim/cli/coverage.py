@@ -93,6 +93,7 @@ def run_coverage(
     dem: Path | None = None,
     jammer: str | None = None,
     site: str | None = None,
+    first_detection: bool = False,
 ) -> dict[str, Any]:
     """Compute the coverage rows (and write PNGs to ``out``). Raises ``_BadInput`` or
     :class:`coverage.CoverageError` on bad input."""
@@ -104,6 +105,8 @@ def run_coverage(
     site_deg = parse_site(site) if site else None
     rows = coverage.coverage_table(name, rcs_m2, alt, pd, band)
     result: dict[str, Any] = {"radars": rows}
+    if first_detection:
+        result["first_detection"] = coverage.first_detection_ranges(name, pd=pd)
     if jam is not None:
         result["jammer"] = {"lat_deg": jam[0], "lon_deg": jam[1], "erp_dbw": jam[2]}
     if out is not None:
@@ -187,11 +190,20 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(help="radar site lat,lon for --dem/--jammer (default: DEM centre)"),
         ] = None,
+        first_detection: Annotated[
+            bool,
+            typer.Option(
+                "--first-detection",
+                help="also first-detection ranges vs stealth_fighter (10 km) and cruise_missile (20 m)",
+            ),
+        ] = False,
     ) -> None:
         """Detection range (Pd per scan) against an RCS at an altitude, and the radar
         horizon, for each radar of a unit or one radar."""
         try:
-            result = run_coverage(name, rcs, altitude, band, pd, out, dem, jammer, site)
+            result = run_coverage(
+                name, rcs, altitude, band, pd, out, dem, jammer, site, first_detection
+            )
         except (_BadInput, coverage.CoverageError) as exc:
             raise _fail(str(exc)) from None
         if json_out:
@@ -227,5 +239,32 @@ def register(app: typer.Typer) -> None:
                 r["limited_by"],
             )
         console.print(table)
+        if "first_detection" in result:
+            ft = Table(
+                title=f"{name}: first detection (Pd ≥ {pd:g} per scan, nose-on RCS in each radar's band)"
+            )
+            for col in (
+                "radar",
+                "threat",
+                "altitude km",
+                "RCS dBsm",
+                "detection km",
+                "horizon km",
+                "limited by",
+            ):
+                ft.add_column(
+                    col, justify="left" if col in ("radar", "threat", "limited by") else "right"
+                )
+            for r in result["first_detection"]:
+                ft.add_row(
+                    r["radar"],
+                    r["threat"],
+                    f"{r['altitude_m'] / 1e3:g}",
+                    f"{r['rcs_dbsm']:g}",
+                    f"{r['detection_range_m'] / 1e3:.1f}",
+                    f"{r['horizon_range_m'] / 1e3:.1f}",
+                    r["limited_by"],
+                )
+            console.print(ft)
         for f in result.get("files", []):
             console.print(f"wrote {f}")
