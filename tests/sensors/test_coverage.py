@@ -212,3 +212,12 @@ def test_first_detection_accepts_pairs_and_text_altitudes():
         coverage.first_detection_ranges("patriot_battery", [("cruise_missile", "low")])
     with pytest.raises(coverage.CoverageError):
         coverage.first_detection_ranges("patriot_battery", [("nope", 20.0)])
+
+
+def test_cli_first_detection(app):
+    res = CliRunner().invoke(app, ["coverage", "s400_battalion", "--first-detection", "--json"])
+    assert res.exit_code == 0
+    rows = json.loads(res.stdout)["first_detection"]
+    assert rows == coverage.first_detection_ranges("s400_battalion")
+    res = CliRunner().invoke(app, ["coverage", "patriot_battery", "--first-detection"])
+    assert res.exit_code == 0 and "cruise_missile" in res.stdout
