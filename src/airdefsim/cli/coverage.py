@@ -218,16 +218,9 @@ def register(app: typer.Typer) -> None:
                 f"({first['rcs_m2']:g} m²) at {first['altitude_m'] / 1e3:g} km, Pd ≥ {first['pd']:g} per scan"
             )
         )
-        for col in (
-            "radar",
-            "role",
-            "band",
-            "detection km",
-            "horizon km",
-            "free space km",
-            "limited by",
-        ):
-            table.add_column(col, justify="right" if "km" in col else "left")
+        # short headers: the table fits an 80-column terminal
+        for col in ("radar", "role", "band", "det km", "hor km", "free km", "limit"):
+            table.add_column(col, justify="right" if "km" in col else "left", no_wrap=True)
         for r in rows:
             table.add_row(
                 r["name"],
@@ -243,17 +236,11 @@ def register(app: typer.Typer) -> None:
             ft = Table(
                 title=f"{name}: first detection (Pd ≥ {pd:g} per scan, nose-on RCS in each radar's band)"
             )
-            for col in (
-                "radar",
-                "threat",
-                "altitude km",
-                "RCS dBsm",
-                "detection km",
-                "horizon km",
-                "limited by",
-            ):
+            for col in ("radar", "threat", "alt km", "dBsm", "det km", "hor km", "limit"):
                 ft.add_column(
-                    col, justify="left" if col in ("radar", "threat", "limited by") else "right"
+                    col,
+                    justify="left" if col in ("radar", "threat", "limit") else "right",
+                    no_wrap=True,
                 )
             for r in result["first_detection"]:
                 ft.add_row(
