@@ -116,7 +116,9 @@ def main() -> int:
             print("no tracks in the run: nothing to benchmark")
             return 1
         epoch = run.epoch
-        t_enc, data = timed(lambda: asterix.encode_tracks(tr, epoch, 0, 1), args.repeat)
+        t_enc, data = timed(
+            lambda: asterix.encode_tracks(tr, epoch, 0, 1, origin=run.origin), args.repeat
+        )
         print(
             f"ASTERIX CAT062 encode : {t_enc:7.3f} s  {n_tr / t_enc:12,.0f} track updates/s  "
             f"({len(data):,} octets, {len(data) / n_tr:.1f} octets/update)"

@@ -11,11 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyasteryx import Decoder
 from pyasteryx.exceptions import DecodeError
+from pyproj import Geod, Proj
 
 from airdefsim.export import asterix as ax
 from airdefsim.export.run import RunData
+from airdefsim.geo import LocalFrame, enu_rotation
 
 FT = 0.3048
+ORIGIN = (40.0, 30.0)  # deg, system reference point of the hand-made rows
+GEOD = Geod(ellps="WGS84")
 
 
 def _ordered_tracks(run: RunData) -> dict[str, np.ndarray]:
@@ -29,7 +33,9 @@ def _pyasteryx(data: bytes) -> list[dict]:
 
 
 def test_independent_decoder_reads_every_field_within_resolution(run: RunData) -> None:
-    data = ax.encode_tracks(run.table("tracks"), run.meta["epoch"], sac=25, sic=7, service_id=3)
+    data = ax.encode_tracks(
+        run.table("tracks"), run.meta["epoch"], sac=25, sic=7, origin=run.origin, service_id=3
+    )
     tr = _ordered_tracks(run)
     recs = _pyasteryx(data)
     n = tr["t"].size
@@ -46,10 +52,18 @@ def test_independent_decoder_reads_every_field_within_resolution(run: RunData) -
     lsb = 180 / 2**25
     np.testing.assert_allclose(col("I062/105.Lat"), tr["lat_deg"], atol=lsb / 2 + 1e-12)
     np.testing.assert_allclose(col("I062/105.Lon"), tr["lon_deg"], atol=lsb / 2 + 1e-12)
-    np.testing.assert_allclose(col("I062/100.X"), tr["e"], atol=0.25 + 1e-9)
-    np.testing.assert_allclose(col("I062/100.Y"), tr["n"], atol=0.25 + 1e-9)
-    np.testing.assert_allclose(col("I062/185.Vx"), tr["ve"], atol=0.125 + 1e-9)
-    np.testing.assert_allclose(col("I062/185.Vy"), tr["vn"], atol=0.125 + 1e-9)
+    x, y = ax.system_plane(tr["lat_deg"], tr["lon_deg"], run.origin)
+    np.testing.assert_allclose(col("I062/100.X"), x, atol=0.25 + 1e-9)
+    np.testing.assert_allclose(col("I062/100.Y"), y, atol=0.25 + 1e-9)
+    vel = np.c_[tr["ve"], tr["vn"], tr["vu"]]
+    vx, vy = ax.system_plane_velocity(tr["lat_deg"], tr["lon_deg"], vel, run.origin)
+    np.testing.assert_allclose(col("I062/185.Vx"), vx, atol=0.125 + 1e-9)
+    np.testing.assert_allclose(col("I062/185.Vy"), vy, atol=0.125 + 1e-9)
+    # sanity of the mapping: the plane agrees with the tracker's ENU plane in bearing and
+    # to a fraction of a percent in range (they differ by curvature and altitude terms)
+    X, Y = col("I062/100.X"), col("I062/100.Y")
+    np.testing.assert_allclose(np.hypot(X, Y) / np.hypot(tr["e"], tr["n"]), 1.0, atol=5e-3)
+    np.testing.assert_allclose(np.arctan2(X, Y), np.arctan2(tr["e"], tr["n"]), atol=1e-4)
     np.testing.assert_allclose(col("I062/130.Alt"), tr["alt_m"] / FT, atol=6.25 / 2 + 1e-9)
     # status flags
     status = tr["status"]
@@ -69,7 +83,7 @@ def test_independent_decoder_reads_every_field_within_resolution(run: RunData) -
 
 
 def test_own_decoder_agrees_with_pyasteryx(run: RunData) -> None:
-    data = ax.encode_tracks(run.table("tracks"), run.meta["epoch"], sac=1, sic=2)
+    data = ax.encode_tracks(run.table("tracks"), run.meta["epoch"], sac=1, sic=2, origin=run.origin)
     ours = ax.decode(data)
     recs = _pyasteryx(data)
     for key, theirs in (
@@ -88,8 +102,8 @@ def test_own_decoder_agrees_with_pyasteryx(run: RunData) -> None:
 
 def test_batched_blocks_decode_to_the_same_records(run: RunData) -> None:
     cols, epoch = run.table("tracks"), run.meta["epoch"]
-    one = ax.decode(ax.encode_tracks(cols, epoch, 1, 2))
-    batched_bytes = ax.encode_tracks(cols, epoch, 1, 2, records_per_block=50)
+    one = ax.decode(ax.encode_tracks(cols, epoch, 1, 2, origin=run.origin))
+    batched_bytes = ax.encode_tracks(cols, epoch, 1, 2, origin=run.origin, records_per_block=50)
     batched = ax.decode(batched_bytes)
     assert batched["block"].max() + 1 == -(-cols["t"].size // 50)
     for k in ("x", "lat_deg", "track_number", "tsb"):
@@ -107,37 +121,18 @@ def _one_row(**over) -> dict[str, np.ndarray]:
 
 
 def test_shapes_zero_and_one() -> None:
-    assert (
-        ax.encode_tracks(
-            _one_row(
-                t=[],
-                track_id=[],
-                status=[],
-                identity=[],
-                e=[],
-                n=[],
-                ve=[],
-                vn=[],
-                lat_deg=[],
-                lon_deg=[],
-                alt_m=[],
-            ),
-            None,
-            0,
-            0,
-        )
-        == b""
-    )
+    empty = {k: v[:0] for k, v in _one_row().items()}
+    assert ax.encode_tracks(empty, None, 0, 0, origin=ORIGIN) == b""
     assert ax.decode(b"")["x"].shape == (0,)
-    d = ax.decode(ax.encode_tracks(_one_row(), None, 0, 0))
-    assert d["track_number"].tolist() == [7] and d["x"].tolist() == [1.0]
+    d = ax.decode(ax.encode_tracks(_one_row(), None, 0, 0, origin=ORIGIN))
+    assert d["track_number"].tolist() == [7] and d["x"].tolist() == [0.0]  # at the SRP
 
 
 def test_altitude_out_of_range_omits_i062_130_and_time_wraps_at_midnight() -> None:
     cols = _one_row(t=[0.0, 3.0], track_id=[1, 2], status=["confirmed"] * 2, identity=["unknown"] * 2,
                     e=[0.0, 0.0], n=[0.0, 0.0], ve=[0.0, 0.0], vn=[0.0, 0.0], lat_deg=[0.0, 0.0],
                     lon_deg=[0.0, 0.0], alt_m=[60000.0, 5000.0])  # fmt: skip
-    data = ax.encode_tracks(cols, datetime(2026, 1, 1, 23, 59, 58, tzinfo=UTC), 0, 0)
+    data = ax.encode_tracks(cols, datetime(2026, 1, 1, 23, 59, 58, tzinfo=UTC), 0, 0, origin=ORIGIN)
     recs = _pyasteryx(data)
     assert "I062/130.Alt" not in recs[0] and recs[1]["I062/130.Alt"] == pytest.approx(
         5000 / FT, abs=3.125
@@ -153,22 +148,89 @@ def test_track_end_sets_tse_only_when_the_track_ended_early() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    lat=st.floats(-90, 90), lon=st.floats(-180, 180), e=st.floats(-4e6, 4e6),
-    n=st.floats(-4e6, 4e6), ve=st.floats(-8000, 8000), vn=st.floats(-8000, 8000),
-    alt=st.floats(-450, 45000), t=st.floats(0, 86000), tid=st.integers(0, 65535),
+    lat=st.floats(-90, 90), lon=st.floats(-180, 180), x=st.floats(-4e6, 4e6),
+    y=st.floats(-4e6, 4e6), vx=st.floats(-8000, 8000), vy=st.floats(-8000, 8000),
+    alt_ft=st.floats(-1500, 150000), fl=st.floats(-15, 1500), t=st.floats(0, 86399.99),
+    tid=st.integers(0, 65535), cnf=st.booleans(), cst=st.booleans(),
 )  # fmt: skip
-def test_round_trip_within_half_lsb(lat, lon, e, n, ve, vn, alt, t, tid) -> None:
-    cols = _one_row(t=[t], track_id=[tid], e=[e], n=[n], ve=[ve], vn=[vn], lat_deg=[lat],
-                    lon_deg=[lon], alt_m=[alt], identity=["friendly"])  # fmt: skip
-    d = ax.decode(ax.encode_tracks(cols, "2026-01-01T00:00:00Z", 9, 9))
+def test_round_trip_within_half_lsb(lat, lon, x, y, vx, vy, alt_ft, fl, t, tid, cnf, cst) -> None:
+    one = lambda v, dt=float: np.array([v], dtype=dt)  # noqa: E731
+    f = ax.Cat062Fields(
+        sac=one(9, np.int64), sic=one(8, np.int64), service_id=one(7, np.int64),
+        time_of_day=one(t), track_number=one(tid, np.int64), lat_deg=one(lat), lon_deg=one(lon),
+        x=one(x), y=one(y), vx=one(vx), vy=one(vy), geo_alt_ft=one(alt_ft), mfl_fl=one(fl),
+        cnf=one(cnf, bool), sim=one(True, bool), tse=one(False, bool), tsb=one(True, bool),
+        cst=one(cst, bool),
+    )  # fmt: skip
+    d = ax.decode(b"".join(ax.encode_blocks(f)))
     assert abs(d["lat_deg"][0] - lat) <= ax.LSB_LATLON_DEG / 2 + 1e-12
     assert abs(d["lon_deg"][0] - lon) <= ax.LSB_LATLON_DEG / 2 + 1e-12
-    assert abs(d["x"][0] - e) <= 0.25 + 1e-9 and abs(d["y"][0] - n) <= 0.25 + 1e-9
-    assert abs(d["vx"][0] - ve) <= 0.125 + 1e-9 and abs(d["vy"][0] - vn) <= 0.125 + 1e-9
-    assert abs(d["geo_alt_ft"][0] - alt / FT) <= 3.125 + 1e-9
-    assert abs(d["mfl_fl"][0] - ax.pressure_flight_level(alt)) <= 0.125 + 1e-9
-    assert abs(d["time_of_day"][0] - t) <= 1 / 256 + 1e-9
-    assert d["track_number"][0] == tid
+    assert abs(d["x"][0] - x) <= 0.25 + 1e-9 and abs(d["y"][0] - y) <= 0.25 + 1e-9
+    assert abs(d["vx"][0] - vx) <= 0.125 + 1e-9 and abs(d["vy"][0] - vy) <= 0.125 + 1e-9
+    assert abs(d["geo_alt_ft"][0] - alt_ft) <= 3.125 + 1e-9
+    assert abs(d["mfl_fl"][0] - fl) <= 0.125 + 1e-9
+    assert (
+        abs(d["time_of_day"][0] - t) <= 1 / 256 + 1e-9
+        or abs(d["time_of_day"][0] - t + 86400) <= 1 / 256
+    )
+    assert d["track_number"][0] == tid and (d["sac"][0], d["sic"][0], d["service_id"][0]) == (
+        9,
+        8,
+        7,
+    )
+    assert (d["cnf"][0], d["cst"][0], d["tsb"][0], d["tse"][0], d["sim"][0]) == (
+        cnf,
+        cst,
+        True,
+        False,
+        True,
+    )
+
+
+# ---------------------------------------------------------------- the system plane
+
+
+def _gauss_radius(lat_deg: float) -> float:
+    """sqrt(M N) on WGS-84 at ``lat_deg``: the radius of the conformal sphere."""
+    a, f = 6378137.0, 1 / 298.257223563
+    e2 = f * (2 - f)
+    w = 1 - e2 * np.sin(np.radians(lat_deg)) ** 2
+    return float(np.sqrt(a * (1 - e2) / w**1.5 * a / np.sqrt(w)))
+
+
+@pytest.mark.parametrize("az", [0.0, 45.0, 90.0, 200.0, 300.0])
+@pytest.mark.parametrize("dist", [100e3, 300e3, 600e3])
+def test_system_plane_is_stereographic_about_the_origin(az: float, dist: float) -> None:
+    origin = (39.93, 32.86)
+    lon, lat, _ = GEOD.fwd(origin[1], origin[0], az, dist)
+    x, y = ax.system_plane([lat], [lon], origin)
+    r = _gauss_radius(origin[0])
+    # stereographic: radius 2 R tan(s / 2R), bearing preserved (closed form on the sphere)
+    assert float(np.hypot(x, y)[0]) == pytest.approx(2 * r * np.tan(dist / (2 * r)), abs=0.5)
+    assert np.degrees(np.arctan2(x, y))[0] % 360 == pytest.approx(az, abs=1e-4)
+    # the tangent plane (ENU) would be off by tens of metres or more at these ranges
+    if dist >= 300e3:
+        assert abs(float(np.hypot(x, y)[0]) - r * np.sin(dist / r)) > 50.0
+
+
+def test_system_plane_velocity_is_the_projection_differential() -> None:
+    origin = (39.93, 32.86)
+    proj = Proj("+proj=sterea +lat_0=39.93 +lon_0=32.86 +k=1 +ellps=WGS84")
+    frame = LocalFrame.from_degrees(*origin)
+    for az, dist, heading in ((90.0, 300e3, 0.0), (200.0, 450e3, 33.0), (0.0, 0.0, 250.0)):
+        lon, lat, _ = GEOD.fwd(origin[1], origin[0], az, dist)
+        local = enu_rotation(np.radians(lat), np.radians(lon))
+        v_local = np.array(
+            [300 * np.sin(np.radians(heading)), 300 * np.cos(np.radians(heading)), -40.0]
+        )
+        v_scn = frame.vec_to_enu(v_local @ local)  # the same velocity in the scenario frame
+        vx, vy = ax.system_plane_velocity([lat], [lon], v_scn[None, :], origin)
+        fac = proj.get_factors(lon, lat)  # PROJ's analytic scale and convergence
+        assert float(np.hypot(vx, vy)[0]) == pytest.approx(300 * fac.meridional_scale, rel=1e-8)
+        grid_heading = np.degrees(np.arctan2(vx, vy))[0]
+        assert (
+            grid_heading - heading + fac.meridian_convergence + 180
+        ) % 360 - 180 == pytest.approx(0, abs=1e-6)
 
 
 @pytest.fixture()
@@ -176,7 +238,7 @@ def good_stream() -> bytes:
     cols = _one_row(t=[0.0, 1.0], track_id=[1, 2], status=["confirmed"] * 2, identity=["unknown"] * 2,
                     e=[1.0, 2.0], n=[1.0, 2.0], ve=[0.0, 0.0], vn=[0.0, 0.0], lat_deg=[1.0, 2.0],
                     lon_deg=[1.0, 2.0], alt_m=[100.0, 200.0])  # fmt: skip
-    return ax.encode_tracks(cols, None, 0, 0)
+    return ax.encode_tracks(cols, None, 0, 0, origin=ORIGIN)
 
 
 @pytest.mark.parametrize("cut", [1, 2, 5, 20])
@@ -207,7 +269,7 @@ def test_malformed_blocks_are_rejected(good_stream: bytes) -> None:
     with pytest.raises(ax.AsterixError, match="empty FSPEC"):
         ax.decode(bytes([62, 0, 4, 0x00]))
     with pytest.raises(ValueError, match="sac"):
-        ax.encode_tracks(_one_row(), None, 256, 0)
+        ax.encode_tracks(_one_row(), None, 256, 0, origin=ORIGIN)
 
 
 def test_udp_sink_sends_decodable_datagrams(run: RunData) -> None:

@@ -48,7 +48,9 @@ def _asterix(run: RunData, opt: ExportOptions) -> tuple[bytes, dict[str, int]]:
     tracks = run.table("tracks")
     if not tracks:
         return b"", {"track updates": 0}
-    data = asterix.encode_tracks(tracks, run.epoch, opt.sac, opt.sic, opt.service_id)
+    data = asterix.encode_tracks(
+        tracks, run.epoch, opt.sac, opt.sic, origin=run.origin, service_id=opt.service_id
+    )
     return data, {"track updates": len(tracks["t"])}
 
 

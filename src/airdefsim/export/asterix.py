@@ -41,10 +41,13 @@ Items and resolutions (all signed values two's complement, big endian):
 
 Mapping from the recorded ``tracks`` table (scenario ENU at the run's origin):
 
-- the *system reference point* of I062/100 is the scenario origin and (x, y) are the
-  scenario ENU (east, north) coordinates, i.e. the local tangent plane at the origin.
-  A real SDPS uses a stereographic plane there; the two agree to within a few metres
-  at 300 km and to < 0.1 % of range beyond. (vx, vy) = (ve, vn).
+- the *system reference point* (SRP) is the scenario origin and the system plane of
+  I062/100 and I062/185 is the oblique stereographic projection of the WGS-84 ellipsoid
+  tangent there (PROJ ``sterea``: Gauss conformal sphere of radius sqrt(M N) at the
+  SRP, scale 1 at the SRP), the usual SDPS system plane. The tracker's ENU tangent
+  plane is *not* used for it: the two differ by ~55 m at 300 km and ~440 m at 600 km.
+  (vx, vy) is the track's horizontal velocity carried into that plane by the
+  projection's differential (rotation by the meridian convergence, scale k).
 - every track carries ``SIM = 1`` (simulated), ``MRH = 1`` (geometric altitude is the
   more reliable), ``SRC = 2`` (3-D radar), ``CNF = 1`` for tentative tracks and
   ``CST = 1`` for coasting tracks; ``TSB`` on a track's first update, ``TSE`` on its
@@ -63,12 +66,15 @@ import socket
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from pyproj import Transformer
 
 from airdefsim.export.run import parse_epoch
+from airdefsim.geo import LocalFrame, ecef_to_geodetic, geodetic_to_ecef
 
 CAT = 62
 EDITION = "1.18"
@@ -236,11 +242,81 @@ def first_last_flags(
     return tsb, tse
 
 
+@lru_cache(maxsize=32)
+def _plane(lat0_deg: float, lon0_deg: float) -> Transformer:
+    return Transformer.from_crs(
+        "+proj=longlat +ellps=WGS84 +no_defs",
+        f"+proj=sterea +lat_0={lat0_deg!r} +lon_0={lon0_deg!r} +k=1 +x_0=0 +y_0=0 "
+        "+ellps=WGS84 +units=m +no_defs",
+        always_xy=True,
+    )
+
+
+def system_plane(
+    lat_deg: ArrayLike, lon_deg: ArrayLike, origin: tuple[float, float]
+) -> tuple[F64, F64]:
+    """WGS-84 positions (N,) deg -> system-plane (x, y) (N,) m, east and north of the SRP.
+
+    Oblique stereographic projection tangent at ``origin`` = (lat, lon) deg, see the
+    module docstring. Height does not enter (a projection of the horizontal position).
+    """
+    x, y = _plane(float(origin[0]), float(origin[1])).transform(
+        np.asarray(lon_deg, dtype=float), np.asarray(lat_deg, dtype=float)
+    )
+    return np.asarray(x, float), np.asarray(y, float)
+
+
+def system_plane_velocity(
+    lat_deg: ArrayLike,
+    lon_deg: ArrayLike,
+    vel_enu: ArrayLike,
+    origin: tuple[float, float],
+    dt: float = 1.0,
+) -> tuple[F64, F64]:
+    """Velocities in the scenario ENU frame -> system-plane (vx, vy), m/s.
+
+    The horizontal velocity at the track (its components along the local east and north
+    at (lat, lon)) is carried through the projection's differential: rotated by the
+    meridian convergence and scaled by the point scale factor k. So ``|(vx, vy)|`` is
+    k × the speed over ground, whatever the altitude.
+
+    Parameters
+    ----------
+    lat_deg, lon_deg : (N,) track positions, deg
+    vel_enu : (N, 3) m/s in the scenario ENU frame (tangent at ``origin``, h = 0)
+    origin : (lat, lon) deg of the SRP / scenario origin
+    dt : s, half-width of the central difference on the ellipsoid
+
+    Returns
+    -------
+    vx, vy : (N,) m/s — ``(P(g + v_h dt) - P(g - v_h dt)) / (2 dt)``, g the track's
+        foot on the ellipsoid, v_h its local horizontal velocity, P the projection;
+        exact to O(dt²) (< 1e-6 m/s at missile speeds).
+    """
+    lat = np.radians(np.asarray(lat_deg, dtype=float))
+    lon = np.radians(np.asarray(lon_deg, dtype=float))
+    frame = LocalFrame.from_degrees(float(origin[0]), float(origin[1]))
+    v = frame.vec_to_ecef(np.asarray(vel_enu, dtype=float).reshape(-1, 3))
+    sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
+    east = np.stack([-so, co, np.zeros_like(lat)], axis=-1)
+    north = np.stack([-sl * co, -sl * so, cl], axis=-1)
+    v_h = np.sum(v * east, axis=-1)[:, None] * east + np.sum(v * north, axis=-1)[:, None] * north
+    foot = geodetic_to_ecef(lat, lon, np.zeros_like(lat))
+    out = []
+    for sign in (1.0, -1.0):
+        la, lo, _ = ecef_to_geodetic(foot + sign * dt * v_h)
+        out.append(system_plane(np.degrees(la), np.degrees(lo), origin))
+    (x1, y1), (x0, y0) = out
+    return (x1 - x0) / (2.0 * dt), (y1 - y0) / (2.0 * dt)
+
+
 def fields_from_tracks(
     cols: Mapping[str, ArrayLike],
     epoch: datetime | str | None,
     sac: int,
     sic: int,
+    *,
+    origin: tuple[float, float],
     service_id: int = 1,
     tsb: ArrayLike | None = None,
     tse: ArrayLike | None = None,
@@ -249,10 +325,12 @@ def fields_from_tracks(
 
     Parameters
     ----------
-    cols : the ``tracks`` table: ``t, track_id, status, identity, e, n, ve, vn,
-        lat_deg, lon_deg, alt_m`` (N,) each; scenario ENU in m and m/s
+    cols : the ``tracks`` table: ``t, track_id, status, identity, ve, vn, vu,
+        lat_deg, lon_deg, alt_m`` (N,) each; velocities in scenario ENU, m/s
+        (``vu`` may be absent: 0)
     epoch : scenario epoch (t = 0)
     sac, sic, service_id : 0 … 255
+    origin : (lat, lon) deg of the scenario origin = system reference point
     tsb, tse : (N,) bool first/last-message flags (default: none set)
     """
     for name, v in (("sac", sac), ("sic", sic), ("service_id", service_id)):
@@ -272,18 +350,26 @@ def fields_from_tracks(
     fl = pressure_flight_level(alt_m)
     has_mfl = (identity == "friendly") & (fl >= MFL_RANGE_FL[0]) & (fl <= MFL_RANGE_FL[1])
     zeros = np.zeros(n, bool)
+    lat_deg = np.asarray(cols["lat_deg"], dtype=float)
+    lon_deg = np.asarray(cols["lon_deg"], dtype=float)
+    x, y = system_plane(lat_deg, lon_deg, origin)
+    vu = np.asarray(cols["vu"], dtype=float) if "vu" in cols else np.zeros(n)
+    vel = np.stack(
+        [np.asarray(cols["ve"], dtype=float), np.asarray(cols["vn"], dtype=float), vu], axis=-1
+    )
+    vx, vy = system_plane_velocity(lat_deg, lon_deg, vel, origin)
     return Cat062Fields(
         sac=np.full(n, int(sac), np.int64),
         sic=np.full(n, int(sic), np.int64),
         service_id=np.full(n, int(service_id), np.int64),
         time_of_day=time_of_day(t, epoch),
         track_number=np.mod(np.asarray(cols["track_id"], dtype=np.int64), 65536),
-        lat_deg=np.asarray(cols["lat_deg"], dtype=float),
-        lon_deg=np.asarray(cols["lon_deg"], dtype=float),
-        x=np.asarray(cols["e"], dtype=float),
-        y=np.asarray(cols["n"], dtype=float),
-        vx=np.asarray(cols["ve"], dtype=float),
-        vy=np.asarray(cols["vn"], dtype=float),
+        lat_deg=lat_deg,
+        lon_deg=lon_deg,
+        x=x,
+        y=y,
+        vx=vx,
+        vy=vy,
         geo_alt_ft=geo_alt_ft,
         mfl_fl=np.where(has_mfl, fl, np.nan),
         cnf=status == STATUS_TENTATIVE,
@@ -453,10 +539,14 @@ def encode_tracks(
     epoch: datetime | str | None,
     sac: int,
     sic: int,
+    *,
+    origin: tuple[float, float],
     service_id: int = 1,
     records_per_block: int = 1,
 ) -> bytes:
     """A whole recorded ``tracks`` table -> one CAT062 byte stream (concatenated blocks).
+
+    ``origin`` = (lat, lon) deg of the scenario origin, the system reference point.
 
     Rows are written in time order; TSB marks each track's first update, TSE the last
     update of a track that ended before the end of the recording.
@@ -465,7 +555,9 @@ def encode_tracks(
     order = np.argsort(t, kind="stable")
     sorted_cols = {k: np.asarray(v)[order] for k, v in cols.items()}
     tsb, tse = first_last_flags(sorted_cols["t"], sorted_cols["track_id"])
-    f = fields_from_tracks(sorted_cols, epoch, sac, sic, service_id, tsb=tsb, tse=tse)
+    f = fields_from_tracks(
+        sorted_cols, epoch, sac, sic, origin=origin, service_id=service_id, tsb=tsb, tse=tse
+    )
     return b"".join(encode_blocks(f, records_per_block))
 
 
@@ -666,8 +758,9 @@ class AsterixUdpSink:
     ----------
     host, port : destination (unicast or multicast address)
     sac, sic : data source identifier, 0 … 255
-    origin_lat_deg, origin_lon_deg : scenario origin (the system reference point);
-        used to derive lat/lon/alt when the rows carry only ENU
+    origin_lat_deg, origin_lon_deg : scenario origin = system reference point of the
+        system plane (I062/100, I062/185); also used to derive lat/lon/alt when the rows
+        carry only ENU
     epoch : scenario epoch (ISO string or datetime); None: taken from ``meta["epoch"]``
         at ``open``
     service_id : I062/015
@@ -691,8 +784,7 @@ class AsterixUdpSink:
                 raise ValueError(f"{name} must be in 0..255, got {v}")
         self.address = (host, int(port))
         self.sac, self.sic, self.service_id = int(sac), int(sic), int(service_id)
-        self.origin_lat_deg = float(origin_lat_deg)
-        self.origin_lon_deg = float(origin_lon_deg)
+        self.origin = (float(origin_lat_deg), float(origin_lon_deg))
         self.epoch: datetime | None = None if epoch is None else parse_epoch(epoch)
         self.max_datagram = int(max_datagram)
         self.n_blocks = 0
@@ -724,15 +816,23 @@ class AsterixUdpSink:
                 last = {k: v[gone] for k, v in prev.items()}
                 n_gone = int(gone.sum())
                 f = fields_from_tracks(
-                    last, epoch, self.sac, self.sic, self.service_id,
-                    tsb=np.zeros(n_gone, bool), tse=np.ones(n_gone, bool),
+                    last, epoch, self.sac, self.sic, origin=self.origin,
+                    service_id=self.service_id, tsb=np.zeros(n_gone, bool), tse=np.ones(n_gone, bool),
                 )  # fmt: skip
                 blocks += encode_blocks(f)
                 self.n_ended += n_gone
         if ids.size:
             tsb = ~np.isin(ids, np.fromiter(self._seen, np.int64, len(self._seen)))
             self._seen.update(int(i) for i in ids[tsb])
-            f = fields_from_tracks(cols, epoch, self.sac, self.sic, self.service_id, tsb=tsb)
+            f = fields_from_tracks(
+                cols,
+                epoch,
+                self.sac,
+                self.sic,
+                origin=self.origin,
+                service_id=self.service_id,
+                tsb=tsb,
+            )
             blocks += encode_blocks(f)
         self._prev = cols
         for dgram in pack_datagrams(blocks, self.max_datagram):
@@ -752,9 +852,7 @@ class AsterixUdpSink:
         """Add lat_deg/lon_deg/alt_m from ENU (scenario frame) when the rows lack them."""
         if all(k in cols for k in ("lat_deg", "lon_deg", "alt_m")):
             return cols
-        from airdefsim.geo import LocalFrame, ecef_to_geodetic
-
-        frame = LocalFrame.from_degrees(self.origin_lat_deg, self.origin_lon_deg)
+        frame = LocalFrame.from_degrees(*self.origin)
         enu = np.stack([np.asarray(cols[k], float) for k in ("e", "n", "u")], axis=-1)
         lat, lon, h = ecef_to_geodetic(frame.to_ecef(enu))
         return {**cols, "lat_deg": np.degrees(lat), "lon_deg": np.degrees(lon), "alt_m": h}

@@ -45,6 +45,15 @@ class RunData:
         """The scenario epoch (t = 0) as an aware UTC datetime."""
         return parse_epoch(self.meta.get("epoch"))
 
+    @property
+    def origin(self) -> tuple[float, float]:
+        """(lat, lon) deg of the scenario origin (``run.json`` ``origin``)."""
+        o = self.meta.get("origin") or {}
+        try:
+            return float(o["lat_deg"]), float(o["lon_deg"])
+        except (KeyError, TypeError, ValueError):
+            raise RunDirError(f"{self.path}/run.json: no origin {{lat_deg, lon_deg}}") from None
+
     def table(self, name: str) -> dict[str, np.ndarray]:
         """Columns of table ``name`` (an empty dict if the table was not recorded)."""
         return self.tables.get(name, {})
