@@ -45,7 +45,8 @@ Mapping from the recorded ``tracks`` table (scenario ENU at the run's origin):
   I062/100 and I062/185 is the oblique stereographic projection of the WGS-84 ellipsoid
   tangent there (PROJ ``sterea``: Gauss conformal sphere of radius sqrt(M N) at the
   SRP, scale 1 at the SRP), the usual SDPS system plane. The tracker's ENU tangent
-  plane is *not* used for it: the two differ by ~55 m at 300 km and ~440 m at 600 km.
+  plane is *not* used for it: the two differ by ~170 m at 300 km and ~1.3 km at 600 km
+  (at ground level; more for high targets).
   (vx, vy) is the track's horizontal velocity carried into that plane by the
   projection's differential (rotation by the meridian convergence, scale k).
 - every track carries ``SIM = 1`` (simulated), ``MRH = 1`` (geometric altitude is the
