@@ -56,6 +56,7 @@ def main() -> None:
     ap.add_argument("--radars", type=int, default=10)
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--step", type=float, default=1.0)
+    ap.add_argument("--cues", type=int, default=36, help="cued tracks per engagement radar")
     a = ap.parse_args()
 
     rng = np.random.default_rng(1)
@@ -74,12 +75,13 @@ def main() -> None:
         )
     targets = make_targets(a.targets, rng, lat0, lon0)
 
+    cues = targets.pos[: a.cues] if a.cues else None
     n_plots = n_det = 0
     t0 = time.perf_counter()
     t = 0.0
     while t < a.seconds:
         for r in radars:
-            p = r.observe(t, t + a.step, targets, [])
+            p = r.observe(t, t + a.step, targets, [], cues)
             n_plots += len(p)
             n_det += int((p.truth_id >= 0).sum())
         t += a.step

@@ -429,10 +429,29 @@ class Radar:
         start = np.cumsum(n_dw) - n_dw
         k_th = np.arange(cue_of.size) - np.repeat(start, n_dw)
         t_dw = first[cue_of] + k_th * s.track_interval
-        caz, cel, cr = enu_to_aer((served - self.site_ecef) @ self.site_rot.T)
-        # every (dwell, target) pair, then keep those in the beam and range window
-        d_i = np.repeat(np.arange(cue_of.size), alive.size)
-        t_i = np.tile(alive, cue_of.size)
+        cue_enu = (served - self.site_ecef) @ self.site_rot.T
+        caz, cel, cr = enu_to_aer(cue_enu)
+        # coarse gate at t0 on (cue, target) pairs: direction within a few beamwidths and
+        # range within the window widened by the distance flown, so only the few
+        # candidates are evaluated at the dwell times
+        tgt_enu = (targets.pos[alive] - self.site_ecef) @ self.site_rot.T
+        tr = np.linalg.norm(tgt_enu, axis=1)
+        cos = (cue_enu / cr[:, None]) @ (tgt_enu / np.maximum(tr, 1.0)[:, None]).T  # (P, N)
+        flown = np.linalg.norm(targets.vel[alive], axis=1) * (t1 - t0 + s.track_interval)
+        gate_ang = 2.0 * max(s.beamwidth_az, s.beamwidth_el) + flown / np.maximum(tr, 1.0)
+        gate_rng = np.maximum(2000.0, 0.05 * cr)[:, None] + flown[None, :]
+        pc, pt = np.nonzero(
+            (cos >= np.cos(np.minimum(gate_ang, np.pi))[None, :])
+            & (np.abs(tr[None, :] - cr[:, None]) <= gate_rng)
+        )
+        if pc.size == 0:
+            return Plots.empty()
+        # expand each candidate pair over its cue's dwells
+        n_per = n_dw[pc]
+        d_i = start[np.repeat(pc, n_per)] + (
+            np.arange(int(n_per.sum())) - np.repeat(np.cumsum(n_per) - n_per, n_per)
+        )
+        t_i = alive[np.repeat(pt, n_per)]
         pos, _ = self._positions(targets, t_i, t_dw[d_i])
         az, el, rr = enu_to_aer((pos - self.site_ecef) @ self.site_rot.T)
         c = cue_of[d_i]
