@@ -98,6 +98,11 @@ def test_czml_loads_in_czml3_and_replays_truth(run: RunData) -> None:
         min(s.detection_range_m, s.instrumented_range_m) for s in sites
     ]
     assert all(c["ellipsoid"]["maximumCone"] == pytest.approx(np.pi / 2) for c in cov)
+    assert "minimumClock" not in cov[0]["ellipsoid"]  # rotating radar: whole dome
+    # sector radar (120° about azimuth 350°): Cesium clock angles run anticlockwise from
+    # east, so azimuths 290°…50° are clock 40°…160°
+    e = cov[1]["ellipsoid"]
+    assert np.degrees([e["minimumClock"], e["maximumClock"]]) == pytest.approx([40.0, 160.0])
     ev = [p for p in loaded if p["id"].startswith("event/")]
     assert {p["name"].split()[0] for p in ev} == {"launch", "intercept", "kill"}
     assert len([p for p in loaded if p["id"].startswith("interceptor/")]) == 2
@@ -218,9 +223,26 @@ def test_geojson_is_valid_with_closed_valid_polygons(run: RunData) -> None:
     assert len(polys) == layers.count("coverage") == 2
     for f in polys:
         ring = f["geometry"]["coordinates"][0]
-        assert ring[0] == ring[-1] and len(ring) == 73
+        assert ring[0] == ring[-1]
         shape = sg.shape(f["geometry"])
         assert shape.is_valid and shape.exterior.is_ccw  # RFC 7946 §3.1.6 winding
+    circle, sector = (f["geometry"]["coordinates"][0] for f in polys)
+    assert len(circle) == 73
+    # the engagement radar scans 120° centred on 350°: a sector, apex at the site
+    site = radar_sites(run.meta)[1]
+    assert (site.heading_deg, site.sector_width_deg) == (350.0, 120.0)
+    assert sector[0] == sector[-1] == [site.lon_deg, site.lat_deg]
+    arc = np.asarray(sector[1:-1])
+    az, _, dist = GEOD.inv(
+        np.full(len(arc), site.lon_deg), np.full(len(arc), site.lat_deg), arc[:, 0], arc[:, 1]
+    )
+    np.testing.assert_allclose(dist, polys[1]["properties"]["radius_m"], rtol=1e-6)
+    assert az[0] == pytest.approx(50.0, abs=1e-4) and az[-1] == pytest.approx(-70.0, abs=1e-4)
+    assert np.all(np.diff(np.mod(az + 180, 360)) < 0)  # sweeping anticlockwise
+    area, _ = GEOD.polygon_area_perimeter([*arc[:, 0], site.lon_deg], [*arc[:, 1], site.lat_deg])
+    r = polys[1]["properties"]["radius_m"]
+    sphere = 2 * np.pi * 6371e3**2 * (1 - np.cos(r / 6371e3))
+    assert abs(area) == pytest.approx(sphere / 3, rel=5e-3)
     truth = run.table("truth")
     lines = [f for f in feats if f["properties"]["layer"] == "truth"]
     assert len(lines) == np.unique(truth["id"]).size

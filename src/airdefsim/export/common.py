@@ -51,9 +51,44 @@ def geodesic_ring(lat_deg: float, lon_deg: float, radius_m: float, n: int = 72) 
     return np.asarray(lon, float), np.asarray(lat, float)
 
 
+def geodesic_sector(
+    lat_deg: float,
+    lon_deg: float,
+    radius_m: float,
+    heading_deg: float,
+    width_deg: float,
+    n: int = 72,
+) -> tuple[F64, F64]:
+    """A closed ring outlining a sector: centre, arc, centre.
+
+    Parameters
+    ----------
+    lat_deg, lon_deg : centre, deg; radius_m : m
+    heading_deg : azimuth of the sector's axis, deg clockwise from north
+    width_deg : full width, deg (>= 360 gives the full circle of :func:`geodesic_ring`)
+    n : vertices on a full circle (the arc gets a proportional share, at least 2)
+
+    Returns
+    -------
+    lon, lat : counter-clockwise as seen from above: out along the clockwise edge
+        (heading + width/2), back along the arc to the other edge, home to the centre.
+    """
+    if width_deg >= 360.0:
+        return geodesic_ring(lat_deg, lon_deg, radius_m, n)
+    k = max(2, int(np.ceil(n * width_deg / 360.0)) + 1)
+    az = np.linspace(heading_deg + width_deg / 2.0, heading_deg - width_deg / 2.0, k)
+    lon, lat, _ = GEOD.fwd(
+        np.full(k, float(lon_deg)), np.full(k, float(lat_deg)), az, np.full(k, float(radius_m))
+    )
+    lon = np.r_[lon_deg, lon, lon_deg]
+    lat = np.r_[lat_deg, lat, lat_deg]
+    return np.asarray(lon, float), np.asarray(lat, float)
+
+
 @dataclass(frozen=True)
 class RadarSite:
-    """One radar of ``run.json`` with its site (deg, m) and ranges (m)."""
+    """One radar of ``run.json`` with its site (deg, m), ranges (m) and scanned sector
+    (``heading_deg`` of its axis, ``sector_width_deg``; 360 for a rotating radar)."""
 
     unit: str
     name: str
@@ -63,6 +98,14 @@ class RadarSite:
     alt_m: float
     instrumented_range_m: float
     detection_range_m: float
+    heading_deg: float = 0.0
+    sector_width_deg: float = 360.0
+
+    def outline(self, radius_m: float, n: int = 72) -> tuple[F64, F64]:
+        """Closed lon/lat ring of the covered area at ``radius_m`` (circle or sector)."""
+        return geodesic_sector(
+            self.lat_deg, self.lon_deg, radius_m, self.heading_deg, self.sector_width_deg, n
+        )
 
 
 def radar_sites(meta: dict[str, Any]) -> list[RadarSite]:
@@ -82,6 +125,8 @@ def radar_sites(meta: dict[str, Any]) -> list[RadarSite]:
                     alt_m=float(r.get("alt_m") or 0.0),
                     instrumented_range_m=inst,
                     detection_range_m=det,
+                    heading_deg=float(r.get("heading_deg") or 0.0),
+                    sector_width_deg=min(float(r.get("sector_width_deg") or 360.0), 360.0),
                 )
             )
     return out

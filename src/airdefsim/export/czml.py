@@ -6,7 +6,8 @@ Packets (CZML 1.0, the Cesium "CZML Guide" and "Packet" reference):
 - ``unit/<name>``, ``asset/<name>``: static points with labels.
 - ``coverage/<unit>/<radar>``: a translucent dome — an ``ellipsoid`` of radius
   ``min(detection_range_m, instrumented_range_m)`` cut at the horizontal plane
-  (``maximumCone`` = π/2; Cesium's cone angle is measured from the local up axis).
+  (``maximumCone`` = π/2; Cesium's cone angle is measured from the local up axis),
+  limited by ``minimumClock``/``maximumClock`` to the scanned sector of a sector radar.
 - ``truth/<id>``, ``track/<id>``, ``interceptor/<id>``: sampled positions
   (``cartographicDegrees`` = [t, lon, lat, h, …], t in s from the position ``epoch``),
   linear interpolation, ``availability`` from first to last sample, a point and a
@@ -36,6 +37,19 @@ EVENT_SHOW_S = 20.0  # s an event marker stays visible
 def _color(name: str, alpha: int | None = None) -> dict[str, Any]:
     r, g, b, a = RGBA[name]
     return {"rgba": [r, g, b, a if alpha is None else alpha]}
+
+
+def _clock_span(heading_deg: float, width_deg: float) -> dict[str, float]:
+    """Cesium ellipsoid clock limits of a sector (empty for a full circle).
+
+    The clock angle is measured in the local east-north plane from east towards north
+    (counter-clockwise), so azimuth ``az`` (clockwise from north) is clock ``90° - az``;
+    the minimum is taken in [-180°, 180°) and the maximum is the minimum plus the width.
+    """
+    if width_deg >= 360.0:
+        return {}
+    lo = np.radians((90.0 - (heading_deg + width_deg / 2.0) + 180.0) % 360.0 - 180.0)
+    return {"minimumClock": float(lo), "maximumClock": float(lo + np.radians(width_deg))}
 
 
 def _sampled(cols: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
@@ -207,6 +221,7 @@ def run_to_czml(run: RunData, what: tuple[str, ...] = LAYERS) -> list[dict[str, 
                     "ellipsoid": {
                         "radii": {"cartesian": [r, r, r]},
                         "maximumCone": float(np.pi / 2),
+                        **_clock_span(site.heading_deg, site.sector_width_deg),
                         "material": {"solidColor": {"color": _color("coverage")}},
                         "outline": True,
                         "outlineColor": _color("coverage", 160),

@@ -2,10 +2,11 @@
 
 One FeatureCollection; every feature has a ``layer`` property so it can be styled or
 filtered: ``unit`` and ``asset`` points, ``coverage`` polygons (one per radar, at the
-requested target altitude, counter-clockwise closed rings on the WGS-84 ellipsoid, see
-``airdefsim.export.common``), ``truth``, ``track`` and ``interceptor`` paths as
-LineStrings of ``[lon, lat, alt_m]`` with ``t_start``/``t_end`` (s since the epoch),
-and ``event`` points (launch, intercept, kill …).
+requested target altitude, counter-clockwise closed rings on the WGS-84 ellipsoid — a
+circle, or a sector for a radar that scans a sector; see ``airdefsim.export.common``),
+``truth``, ``track`` and ``interceptor`` paths as LineStrings of ``[lon, lat, alt_m]``
+with ``t_start``/``t_end`` (s since the epoch), and ``event`` points (launch, intercept,
+kill …).
 
 Coordinates: WGS-84 degrees, altitude in m above the ellipsoid (RFC 7946 §3.1.1 allows
 the third element). Rings that would cross the antimeridian are not split.
@@ -21,7 +22,6 @@ import numpy as np
 from airdefsim.export.common import (
     EVENT_KINDS,
     coverage_radius,
-    geodesic_ring,
     group_paths,
     radar_sites,
     run_name,
@@ -57,7 +57,7 @@ def coverage_features(meta: dict[str, Any], target_alt_m: float, n: int = 72) ->
         radius = float(coverage_radius(site, target_alt_m))
         if not np.isfinite(radius) or radius <= 0.0:
             continue
-        lon, lat = geodesic_ring(site.lat_deg, site.lon_deg, radius, n)
+        lon, lat = site.outline(radius, n)
         ring = np.stack([lon, lat], axis=-1).round(7).tolist()
         ring[-1] = ring[0]
         out.append(
@@ -70,6 +70,8 @@ def coverage_features(meta: dict[str, Any], target_alt_m: float, n: int = 72) ->
                     "role": site.role,
                     "target_alt_m": float(target_alt_m),
                     "radius_m": radius,
+                    "heading_deg": site.heading_deg,
+                    "sector_width_deg": site.sector_width_deg,
                 },
             )
         )

@@ -1,7 +1,8 @@
 """KML 2.2 of a run for Google Earth (desktop or web) and other KML viewers.
 
 Folders: ``Units`` and ``Assets`` (placemarks), ``Coverage`` (one polygon per radar at
-the requested target altitude, drawn at that altitude; geodesic circles on WGS-84, see
+the requested target altitude, drawn at that altitude — a circle, or a sector for a
+radar that scans a sector; geodesic circles on WGS-84, see
 ``airdefsim.export.common``), ``Truth``, ``Tracks`` and ``Interceptors`` (one
 ``gx:Track`` per object: a ``<when>`` and a ``<gx:coord>`` per recorded row, so Google
 Earth's time slider replays the run) and ``Events`` (time-stamped points).
@@ -23,7 +24,6 @@ from airdefsim.export.common import (
     EVENT_KINDS,
     RGBA,
     coverage_radius,
-    geodesic_ring,
     group_paths,
     iso,
     radar_sites,
@@ -161,7 +161,7 @@ def run_to_kml(
             radius = float(coverage_radius(site, coverage_alt_m))
             if not np.isfinite(radius) or radius <= 0.0:
                 continue
-            lon, lat = geodesic_ring(site.lat_deg, site.lon_deg, radius)
+            lon, lat = site.outline(radius)
             pm = _placemark(
                 f,
                 site.name,

@@ -28,7 +28,8 @@ def _geodetic(frame: LocalFrame, enu: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def synthetic_meta(origin: tuple[float, float] = ORIGIN) -> dict[str, Any]:
-    """``run.json`` content: one S-400-like unit with two radars, two assets."""
+    """``run.json`` content: one S-400-like unit with a rotating surveillance radar and
+    a sector-scanning engagement radar (120° centred on 350°), two assets."""
     lat0, lon0 = origin
     return {
         "scenario": "synthetic raid",
@@ -61,6 +62,8 @@ def synthetic_meta(origin: tuple[float, float] = ORIGIN) -> dict[str, Any]:
                         "alt_m": 25.0,
                         "instrumented_range_m": 250e3,
                         "detection_range_m": 200e3,
+                        "heading_deg": 350.0,
+                        "sector_width_deg": 120.0,
                     },
                 ],
                 "launchers": [
