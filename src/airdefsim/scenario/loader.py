@@ -206,7 +206,15 @@ def check_references(scenario: Scenario, file: str, lines: dict[PathKey, int]) -
 def load_scenario(path: str | Path) -> Scenario:
     """Read, parse and validate a scenario file. Raises :class:`ScenarioError` only."""
     raw, lines, file = read_scenario_raw(path)
-    return validate_dict(raw, file, lines)
+    scenario = validate_dict(raw, file, lines)
+    if scenario.dem:
+        dem = Path(scenario.dem)
+        if not dem.is_absolute():
+            dem = Path(path).parent / dem
+        if not dem.is_file():
+            raise ScenarioError([Problem(file, _line_for(lines, ("dem",)), "dem", f"no DEM file at {dem}")])
+        scenario.dem = str(dem)
+    return scenario
 
 
 def read_scenario_raw(path: str | Path) -> tuple[dict[str, Any], dict[PathKey, int], str]:

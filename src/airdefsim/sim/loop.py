@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 import airdefsim
-from airdefsim.geo.wgs84 import ecef_to_geodetic
+from airdefsim.geo.wgs84 import LocalFrame, ecef_to_geodetic
 from airdefsim.scenario.schema import Scenario
 from airdefsim.sim.sinks import Sink
 from airdefsim.sim.world import World, build_world
@@ -102,8 +102,16 @@ class Simulation:
         self.dt = scenario.decision_interval
         self.duration = scenario.duration
         self.sinks = list(sinks)
+        dem = None
+        if scenario.dem:
+            from airdefsim.sensors.terrain import Dem
+
+            dem = Dem.from_geotiff(scenario.dem)
+            for r in w.radars:  # antenna on the terrain, mast above it
+                ground = float(dem.height(np.degrees(r.site.lat), np.degrees(r.site.lon)))
+                r.site = LocalFrame(r.site.lat, r.site.lon, ground + r.spec.mast_height)
         self.radars = [
-            Radar(r.spec, r.site, r.heading, i, w.radar_rngs[i], w.frame)
+            Radar(r.spec, r.site, r.heading, i, w.radar_rngs[i], w.frame, dem=dem)
             for i, r in enumerate(w.radars)
         ]
         self.tracker = Tracker.from_config(scenario.tracker)
@@ -137,6 +145,7 @@ class Simulation:
         self.last_plots = Plots.empty()
         self._tracks = TrackTable.empty()
         self._picture: AirPicture | None = None
+        self._kinematics: tuple[float, F64, F64, F64] | None = None
         self._next_record = 0.0
         self._wall0 = time.perf_counter()
         self.done = False
@@ -234,7 +243,10 @@ class Simulation:
 
     def targets(self, t: float) -> TargetsView:
         o = self.world.objects
-        pos, vel, acc = o.routes.evaluate(t)
+        if self._kinematics is None or self._kinematics[0] != t:
+            # the step evaluates t0 and t1; t1 is the next step's t0: keep the last one
+            self._kinematics = (t, *o.routes.evaluate(t))
+        _, pos, vel, acc = self._kinematics
         alive = o.routes.flying(t) & ~self.killed & ~self.ended
         return TargetsView(
             t=t,
