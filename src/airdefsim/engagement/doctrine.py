@@ -1,0 +1,236 @@
+"""The doctrine engine: an automatic C2 seat.
+
+Each decision tick :meth:`DoctrinePolicy.decide` looks at the air picture and returns
+commands, which the simulation then carries out through the same fire control as a
+trainee's (:class:`airdefsim.engagement.fire_control.FireControl`):
+
+1. **Identification** (units with ``auto_identify``): interrogate each unknown track
+   every ``interrogation_interval`` s; declare it friendly on a reply, hostile after
+   ``n_interrogations`` interrogations without one. A track that replies after being
+   declared hostile is declared friendly and fire on it ceases.
+2. **Eligibility** per unit: weapons ``hold`` fires nothing; ``tight`` engages tracks
+   identified hostile; ``free`` engages hostile and unknown tracks that were interrogated
+   at least once. Never a friendly track or one that answered IFF. Shoot-look-shoot:
+   no new salvo at a track with a salvo in flight or whose kill assessment is pending
+   (:mod:`airdefsim.engagement.kill`); shoot-shoot-look: at most two salvos in flight
+   before the look.
+3. **Missile choice** per (unit, track): the cheapest adequate type — inside its envelope
+   from the unit's launchers (:func:`airdefsim.engagement.envelope.predicted_intercept`)
+   and within ``max_engage_range`` — with rounds above the reserve (e.g. 9M96E2 close,
+   48N6E3 medium, 40N6E long).
+4. **Assignment**: a static WTA (:mod:`airdefsim.engagement.wta`): weapons are (unit,
+   missile type) pairs with their ready rounds above reserve, grouped by unit with the
+   unit's free missile and target channels; targets are the eligible tracks, valued by
+   the threat score (:func:`airdefsim.engagement.threat.score`); at most ``salvo`` rounds
+   per target (``doctrine["salvo"]``, an int or a dict threat kind -> n, ``"default"``
+   for the others). Each non-zero ``x_ij`` becomes ``Engage(track, missile, x_ij, unit)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from airdefsim.engagement import threat, wta
+from airdefsim.engagement.fire_control import FireControl, missile_cost
+from airdefsim.scenario.schema import MissileSpec
+from airdefsim.types import AirPicture, CeaseFire, Command, Declare, Engage, Interrogate, UnitState
+
+#: interrogations without a reply before a track is declared hostile (assumed)
+N_INTERROGATIONS = 3
+#: s between two interrogations of the same track (assumed)
+INTERROGATION_INTERVAL = 2.0
+#: the exact WTA is used up to this many binaries, the heuristic above
+WTA_MAX_BINARIES = 3000
+
+
+def salvo_size(salvo: int | dict[str, int] | None, kind: str) -> int:
+    """Rounds per salvo for a threat ``kind`` from a doctrine's ``salvo`` setting.
+
+    ``salvo`` an int: that; a dict: ``salvo[kind]``, else ``salvo["default"]``, else 2.
+    """
+    if salvo is None:
+        return 2
+    if isinstance(salvo, dict):
+        return int(salvo.get(kind, salvo.get("default", 2)))
+    return int(salvo)
+
+
+class DoctrinePolicy:
+    """Automatic fire doctrine for the units whose ``doctrine["mode"]`` is ``"auto"``.
+
+    Parameters
+    ----------
+    units : list of UnitState — each with ``doctrine`` (the scenario's ``Doctrine`` as
+        a dict: mode, policy, salvo, weapons, reserve, auto_identify, max_engage_range)
+    specs : dict missile name -> MissileSpec
+    fire_control : FireControl — read for inventory, channels, engagements and kill
+        assessments (the simulation executes the returned commands through it)
+    n_interrogations, interrogation_interval : see module docstring
+    wta_method : ``"auto"``, ``"milp"`` or ``"greedy"``
+    """
+
+    def __init__(
+        self,
+        units: list[UnitState],
+        specs: dict[str, MissileSpec],
+        fire_control: FireControl,
+        n_interrogations: int = N_INTERROGATIONS,
+        interrogation_interval: float = INTERROGATION_INTERVAL,
+        wta_method: str = "auto",
+    ):
+        self.units = list(units)
+        self.specs = dict(specs)
+        self.fc = fire_control
+        self.n_interrogations = int(n_interrogations)
+        self.interrogation_interval = float(interrogation_interval)
+        self.wta_method = wta_method
+        self._asked: dict[int, int] = {}
+        self._last_ask: dict[int, float] = {}
+        self.last_assignment: wta.WtaResult | None = None
+
+    # ------------------------------------------------------------ the seat
+
+    def decide(self, picture: AirPicture) -> list[Command]:
+        """Commands for this decision tick (see the module docstring for the rules)."""
+        auto = [u for u in self.units if u.doctrine.get("mode", "auto") == "auto"]
+        if not auto or len(picture) == 0:
+            return []
+        self.fc.t = float(picture.t)
+        cmds: list[Command] = []
+        if any(u.doctrine.get("auto_identify", True) for u in auto):
+            cmds += self._identify(picture)
+        cmds += self._cease_friendly(picture)
+        cmds += self._assign(picture, auto)
+        return cmds
+
+    def _identify(self, picture: AirPicture) -> list[Command]:
+        out: list[Command] = []
+        t = float(picture.t)
+        for k, tid_ in enumerate(picture.track_id):
+            tid = int(tid_)
+            ident = str(picture.identity[k])
+            if picture.iff_reply[k]:
+                if ident != "friendly":
+                    out.append(Declare(tid, "friendly"))
+                continue
+            if ident != "unknown":
+                continue
+            n = self._asked.get(tid, 0)
+            if n >= self.n_interrogations and picture.iff_interrogated[k]:
+                out.append(Declare(tid, "hostile"))
+            elif t - self._last_ask.get(tid, -np.inf) >= self.interrogation_interval - 1e-9:
+                out.append(Interrogate(tid))
+                self._asked[tid] = n + 1
+                self._last_ask[tid] = t
+        return out
+
+    def _cease_friendly(self, picture: AirPicture) -> list[Command]:
+        engaged = self.fc.engaged_tracks()
+        out: list[Command] = []
+        for k, tid_ in enumerate(picture.track_id):
+            tid = int(tid_)
+            if tid in engaged and (picture.identity[k] == "friendly" or picture.iff_reply[k]):
+                out.append(CeaseFire(tid))
+        return out
+
+    # ------------------------------------------------------------ assignment
+
+    def _eligible(self, u: UnitState, picture: AirPicture) -> np.ndarray:
+        """(M,) bool: the unit may fire a new salvo at each track now."""
+        m = len(picture)
+        ident = picture.identity
+        if u.weapons == "hold":
+            return np.zeros(m, bool)
+        ok = (ident != "friendly") & ~picture.iff_reply
+        if u.weapons == "tight":
+            ok &= ident == "hostile"
+        else:
+            ok &= (ident == "hostile") | picture.iff_interrogated
+        max_salvos = 2 if u.doctrine.get("policy") == "shoot-shoot-look" else 1
+        t = float(picture.t)
+        for k in np.flatnonzero(ok):
+            tid = int(picture.track_id[k])
+            if self.fc.salvos_on(tid) >= max_salvos:
+                ok[k] = False
+            elif self.fc.kill.status(tid, t) in ("assessing", "killed"):
+                ok[k] = False
+        return ok
+
+    def _assign(self, picture: AirPicture, auto: list[UnitState]) -> list[Command]:
+        from airdefsim.engagement.envelope import predicted_intercept
+
+        kinds = threat.guess_kind(picture.pos, picture.vel)
+        ballistic = kinds == "ballistic_missile"
+        value, _ = threat.score(picture.pos, picture.vel, picture.identity, picture.assets, kinds)
+        eligible = {u.name: self._eligible(u, picture) for u in auto}
+        cols = np.flatnonzero(np.any(np.stack(list(eligible.values())), axis=0) & (value > 0))
+        if cols.size == 0:
+            return []
+        pos, vel = picture.pos[cols], picture.vel[cols]
+        rows_p: list[np.ndarray] = []
+        rows_w: list[int] = []
+        rows_g: list[int] = []
+        labels: list[tuple[str, str]] = []
+        g_rounds: list[int] = []
+        g_targets: list[int] = []
+        for g, u in enumerate(auto):
+            free_m = max(u.missile_channels - u.missiles_guided, 0)
+            free_t = max(u.target_channels - u.targets_engaged, 0)
+            g_rounds.append(free_m)
+            g_targets.append(free_t)
+            el = eligible[u.name][cols]
+            reserve = int(u.doctrine.get("reserve", 0) or 0)
+            max_rng = u.doctrine.get("max_engage_range")
+            taken = np.zeros(cols.size, bool)  # a cheaper adequate type already covers it
+            for m in self.fc.missile_types(u):
+                spec = self.specs[m]
+                avail = min(self.fc.rounds(u, m, ready_only=True), self.fc.rounds(u, m) - reserve)
+                holders = [lc.pos for lc in u.launchers if lc.missiles.get(m, 0) > 0]
+                if avail <= 0 or not holders or free_m == 0 or not el.any():
+                    continue
+                lp = np.mean(holders, axis=0)
+                ok, _, pip = predicted_intercept(spec, lp, pos, vel, ballistic[cols])
+                ok = ok & el & ~taken
+                if max_rng is not None:
+                    ok &= np.linalg.norm(pip - lp, axis=1) <= float(max_rng)
+                if not ok.any():
+                    continue
+                taken |= ok
+                rows_p.append(np.where(ok, float(spec.pk), 0.0))
+                rows_w.append(int(avail))
+                rows_g.append(g)
+                labels.append((u.name, m))
+        if not rows_p:
+            return []
+        p = np.array(rows_p)
+        salvo = np.array(
+            [
+                max(
+                    salvo_size(u.doctrine.get("salvo"), str(kinds[c]))
+                    for u in auto
+                    if eligible[u.name][c]
+                )
+                for c in cols
+            ],
+            dtype=np.int64,
+        )
+        result = wta.solve(
+            p,
+            value[cols],
+            np.array(rows_w),
+            max_per_target=salvo,
+            group=np.array(rows_g),
+            group_rounds=np.array(g_rounds),
+            group_targets=np.array(g_targets),
+            method=self.wta_method,
+            max_binaries=WTA_MAX_BINARIES,
+        )
+        self.last_assignment = result
+        out: list[tuple[float, Engage]] = []
+        for i, j in zip(*np.nonzero(result.x), strict=True):
+            unit, m = labels[i]
+            tid = int(picture.track_id[cols[j]])
+            cmd = Engage(tid, missile=m, salvo=int(result.x[i, j]), unit=unit)
+            out.append((-float(value[cols[j]]), cmd))
+        out.sort(key=lambda e: (e[0], e[1].track_id, missile_cost(self.specs[e[1].missile or ""])))
+        return [c for _, c in out]

@@ -1,0 +1,386 @@
+"""Fire control: checks an engagement order and turns it into launches.
+
+Every engagement order, whether from the doctrine engine or from a trainee at the
+console, goes through :meth:`FireControl.execute`, which either returns the launch
+orders or the one-line reason it refused. The checks, in order:
+
+1. the track is in the picture;
+2. it is not identified friendly (under any weapons state);
+3. the unit's weapons state: ``hold`` fires nothing, ``tight`` only at tracks
+   identified hostile, ``free`` at anything not friendly;
+4. a free target channel (unless the unit already engages that track) and enough free
+   missile channels for the salvo (the engagement radar's limits: ``UnitState.
+   target_channels`` / ``missile_channels``);
+5. rounds of the missile type left above the unit's reserve (``doctrine["reserve"]``,
+   per missile type);
+6. a launcher holding that type that is not busy (a launcher that fired ``k`` rounds is
+   busy for ``k * salvo_interval``);
+7. the target inside the missile's envelope seen from that launcher
+   (:func:`airdefsim.engagement.envelope.predicted_intercept`) and within the unit's
+   ``doctrine["max_engage_range"]`` (distance to the predicted intercept point).
+
+Without a missile type the cheapest adequate type is taken (cost proxy: launch mass, the
+presets carry no prices), without a unit the unit that can fire the cheapest adequate
+type, then the earliest intercept.
+
+State kept here: each unit's inventory (``LauncherState.missiles``, decremented at
+launch), launcher ``busy_until``, channel usage (``UnitState.targets_engaged`` and
+``missiles_guided``, updated in place on the shared ``UnitState`` objects), the live
+engagements (one :class:`airdefsim.types.Engagement` per salvo) and the kill assessment
+(:class:`airdefsim.engagement.kill.KillAssessor`) started when an engagement's last
+interceptor ends. Launchers are not reloaded (no reload crews are modelled).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from airdefsim.engagement.kill import ASSESS_DELAY, KillAssessor
+from airdefsim.engagement.threat import guess_kind
+from airdefsim.scenario.schema import MissileSpec
+from airdefsim.types import F64, AirPicture, Command, Engage, Engagement, SetWeapons, UnitState
+
+
+@dataclass(frozen=True)
+class LaunchOrder:
+    """One interceptor to launch now.
+
+    Attributes
+    ----------
+    unit : str — fire unit name
+    launcher_index : int — index in ``UnitState.launchers``
+    missile : str — missile preset name
+    track_id : int
+    aim_pos : (3,) float, m, ECEF — predicted intercept point
+    aim_vel : (3,) float, m/s, ECEF — target velocity estimate
+    t_flight : float, s — predicted time of flight to the intercept point
+    """
+
+    unit: str
+    launcher_index: int
+    missile: str
+    track_id: int
+    aim_pos: F64
+    aim_vel: F64
+    t_flight: float
+
+
+@dataclass
+class _Salvo:
+    engagement: Engagement
+    pending: int  # orders issued, launches not yet registered
+    t_order: float
+
+
+@dataclass
+class _Plan:
+    unit: UnitState
+    missile: str
+    cost: float
+    orders: list[LaunchOrder]
+    busy: dict[int, float] = field(default_factory=dict)  # launcher index -> busy until
+
+
+def missile_cost(spec: MissileSpec) -> float:
+    """Relative cost of a round (proxy: launch mass, kg; the presets carry no prices)."""
+    return float(spec.launch_mass)
+
+
+class FireControl:
+    """The fire-control state of every blue unit.
+
+    Parameters
+    ----------
+    units : list of UnitState — mutated in place (inventory, launcher ``busy_until``,
+        ``targets_engaged``, ``missiles_guided``)
+    specs : dict missile name -> MissileSpec
+    assess_delay : float, s — kill assessment delay (see :mod:`airdefsim.engagement.kill`)
+    rng : numpy Generator, optional — for the kill assessment's call when kills are reported
+    """
+
+    def __init__(
+        self,
+        units: list[UnitState],
+        specs: dict[str, MissileSpec],
+        assess_delay: float = ASSESS_DELAY,
+        rng: np.random.Generator | None = None,
+    ):
+        self.units = list(units)
+        self.specs = dict(specs)
+        self._by_name = {u.name: u for u in self.units}
+        self._salvos: list[_Salvo] = []
+        self._of_interceptor: dict[int, _Salvo] = {}
+        self.kill = KillAssessor(
+            delay=assess_delay, rng=rng if rng is not None else np.random.default_rng(0)
+        )
+        self.t = 0.0
+        self._recount()
+
+    # ------------------------------------------------------------ queries
+
+    def engagements(self) -> list[Engagement]:
+        """Live engagements (one per salvo), interceptors in flight or about to launch."""
+        return [s.engagement for s in self._salvos]
+
+    def salvos_on(self, track_id: int) -> int:
+        """Live salvos against ``track_id`` (all units)."""
+        return sum(1 for s in self._salvos if s.engagement.track_id == int(track_id))
+
+    def engaged_tracks(self) -> set[int]:
+        return {s.engagement.track_id for s in self._salvos}
+
+    def rounds(self, unit: UnitState, missile: str, ready_only: bool = False) -> int:
+        """Rounds of ``missile`` on the unit's launchers (only launchers free to fire at
+        the current time when ``ready_only``)."""
+        return sum(
+            launcher.missiles.get(missile, 0)
+            for launcher in unit.launchers
+            if not ready_only or (launcher.busy_until <= self.t and launcher.reload_until <= self.t)
+        )
+
+    def missile_types(self, unit: UnitState) -> list[str]:
+        """Missile types the unit carries, cheapest first."""
+        names = {m for launcher in unit.launchers for m in launcher.missiles if m in self.specs}
+        return sorted(names, key=lambda m: (missile_cost(self.specs[m]), m))
+
+    # ------------------------------------------------------------ commands
+
+    def execute(self, cmd: Command, picture: AirPicture) -> list[LaunchOrder] | str:
+        """Check an order against the picture and the unit state; launch or refuse.
+
+        Parameters
+        ----------
+        cmd : Engage (``SetWeapons`` is also accepted and applied)
+        picture : AirPicture — at the current time
+
+        Returns
+        -------
+        list of LaunchOrder (empty for ``SetWeapons``), or a one-line reason (str)
+        """
+        self.t = float(picture.t)
+        self._drop_stale()
+        if isinstance(cmd, SetWeapons):
+            for u in self.units:
+                if cmd.unit is None or u.name == cmd.unit:
+                    u.weapons = cmd.state
+            return []
+        if not isinstance(cmd, Engage):
+            return f"{type(cmd).__name__} is not a fire-control command"
+        idx = picture.index_of(int(cmd.track_id))
+        if idx is None:
+            return f"track {cmd.track_id} is not in the picture"
+        identity = str(picture.identity[idx])
+        if identity == "friendly":
+            return f"track {cmd.track_id} is identified friendly"
+        if cmd.salvo < 1:
+            return f"salvo must be at least 1, got {cmd.salvo}"
+        if cmd.missile is not None and cmd.missile not in self.specs:
+            return f"unknown missile type {cmd.missile!r}"
+        if cmd.unit is not None:
+            if cmd.unit not in self._by_name:
+                return f"unknown unit {cmd.unit!r}"
+            units = [self._by_name[cmd.unit]]
+        else:
+            units = self.units
+        if not units:
+            return "no fire unit"
+        pos = np.asarray(picture.pos[idx], dtype=float)
+        vel = np.asarray(picture.vel[idx], dtype=float)
+        ballistic = bool(guess_kind(pos[None], vel[None])[0] == "ballistic_missile")
+        plans: list[_Plan] = []
+        reasons: list[str] = []
+        for u in units:
+            plan = self._plan(u, cmd, identity, pos, vel, ballistic)
+            if isinstance(plan, str):
+                reasons.append(plan if len(units) == 1 else f"{u.name}: {plan}")
+            else:
+                plans.append(plan)
+        if not plans:
+            if len(reasons) == 1:
+                return reasons[0]
+            return "no unit can engage: " + "; ".join(reasons)
+        best = min(plans, key=lambda p: (p.cost, min(o.t_flight for o in p.orders)))
+        self._commit(best)
+        return list(best.orders)
+
+    def _plan(
+        self,
+        u: UnitState,
+        cmd: Engage,
+        identity: str,
+        pos: F64,
+        vel: F64,
+        ballistic: bool,
+    ) -> _Plan | str:
+        tid = int(cmd.track_id)
+        if u.weapons == "hold":
+            return "weapons hold"
+        if u.weapons == "tight" and identity != "hostile":
+            return f"weapons tight and track {tid} is not identified hostile ({identity})"
+        already = any(
+            s.engagement.track_id == tid and s.engagement.unit == u.name for s in self._salvos
+        )
+        if not already and u.targets_engaged >= u.target_channels:
+            return f"no free target channel ({u.targets_engaged}/{u.target_channels} engaged)"
+        if u.missiles_guided + cmd.salvo > u.missile_channels:
+            return (
+                f"no free missile channel for a salvo of {cmd.salvo} "
+                f"({u.missiles_guided}/{u.missile_channels} guided)"
+            )
+        types = self.missile_types(u) if cmd.missile is None else [cmd.missile]
+        if cmd.missile is not None and cmd.missile not in self.missile_types(u):
+            return f"unit carries no {cmd.missile}"
+        if not types:
+            return "no missile of any type"
+        reserve = int(u.doctrine.get("reserve", 0) or 0)
+        max_rng = u.doctrine.get("max_engage_range")
+        why: list[str] = []
+        for m in types:
+            plan = self._plan_type(u, m, tid, cmd.salvo, reserve, max_rng, pos, vel, ballistic)
+            if isinstance(plan, str):
+                why.append(plan)
+            else:
+                return plan
+        return why[0] if len(why) == 1 else "no adequate missile: " + "; ".join(why)
+
+    def _plan_type(
+        self,
+        u: UnitState,
+        missile: str,
+        tid: int,
+        salvo: int,
+        reserve: int,
+        max_rng: float | None,
+        pos: F64,
+        vel: F64,
+        ballistic: bool,
+    ) -> _Plan | str:
+        from airdefsim.engagement.envelope import predicted_intercept
+
+        spec = self.specs[missile]
+        total = self.rounds(u, missile)
+        if total - reserve < salvo:
+            return f"no {missile} left for a salvo of {salvo} ({total} left, reserve {reserve})"
+        ready = [
+            i
+            for i, launcher in enumerate(u.launchers)
+            if launcher.missiles.get(missile, 0) > 0
+            and launcher.busy_until <= self.t
+            and launcher.reload_until <= self.t
+        ]
+        if not ready:
+            soonest = min(
+                max(launcher.busy_until, launcher.reload_until)
+                for launcher in u.launchers
+                if launcher.missiles.get(missile, 0) > 0
+            )
+            return f"launchers with {missile} busy (salvo interval) until t={soonest:.1f} s"
+        feasible: list[tuple[float, int, F64]] = []
+        for i in ready:
+            lp = u.launchers[i].pos
+            ok, tfs, pips = predicted_intercept(
+                spec, lp, pos[None], vel[None], np.array([ballistic])
+            )
+            if not bool(ok[0]):
+                continue
+            if max_rng is not None and float(np.linalg.norm(pips[0] - lp)) > float(max_rng):
+                continue
+            feasible.append((float(tfs[0]), i, np.asarray(pips[0], dtype=float)))
+        if not feasible:
+            return f"track {tid} is outside the {missile} envelope"
+        feasible.sort(key=lambda f: (f[0], f[1]))
+        left = {i: u.launchers[i].missiles.get(missile, 0) for _, i, _ in feasible}
+        orders: list[LaunchOrder] = []
+        fired: dict[int, int] = {}
+        while len(orders) < salvo:
+            progressed = False
+            for tf, i, pip in feasible:
+                if len(orders) >= salvo:
+                    break
+                if left[i] - fired.get(i, 0) <= 0:
+                    continue
+                fired[i] = fired.get(i, 0) + 1
+                orders.append(LaunchOrder(u.name, i, missile, tid, pip.copy(), vel.copy(), tf))
+                progressed = True
+            if not progressed:
+                break
+        if len(orders) < salvo:
+            return f"only {len(orders)} {missile} ready in range for a salvo of {salvo}"
+        busy = {i: self.t + k * float(spec.salvo_interval) for i, k in fired.items()}
+        return _Plan(u, missile, missile_cost(spec), orders, busy)
+
+    def _commit(self, plan: _Plan) -> None:
+        u = plan.unit
+        for o in plan.orders:
+            launcher = u.launchers[o.launcher_index]
+            launcher.missiles[o.missile] = launcher.missiles.get(o.missile, 0) - 1
+        for i, until in plan.busy.items():
+            u.launchers[i].busy_until = max(u.launchers[i].busy_until, until)
+        tid = plan.orders[0].track_id
+        eng = Engagement(tid, u.name, plan.missile, [], self.t)
+        self._salvos.append(_Salvo(eng, len(plan.orders), self.t))
+        self.kill.cancel(tid)
+        self._recount()
+
+    def register_launch(self, order: LaunchOrder, interceptor_id: int) -> None:
+        """Bind a launched interceptor to the salvo its order belongs to."""
+        for s in self._salvos:
+            e = s.engagement
+            if (
+                s.pending > 0
+                and e.unit == order.unit
+                and e.track_id == order.track_id
+                and e.missile == order.missile
+            ):
+                s.pending -= 1
+                e.interceptor_ids.append(int(interceptor_id))
+                self._of_interceptor[int(interceptor_id)] = s
+                return
+        raise ValueError(f"no pending order of {order.unit} on track {order.track_id}")
+
+    def release(
+        self,
+        interceptor_ids: Iterable[int],
+        killed: Sequence[bool] | None = None,
+        t: float | None = None,
+    ) -> None:
+        """Interceptors ended (fuzed, missed, destroyed): free their channels.
+
+        When a track's last salvo ends, its kill assessment starts (``killed``, one per
+        id, is the truth the radar observes; None: not reported).
+        """
+        t_end = self.t if t is None else float(t)
+        ids = [int(i) for i in interceptor_ids]
+        kills = [None] * len(ids) if killed is None else [bool(k) for k in killed]
+        for iid, k in zip(ids, kills, strict=True):
+            s = self._of_interceptor.pop(iid, None)
+            if s is None:
+                continue
+            e = s.engagement
+            if iid in e.interceptor_ids:
+                e.interceptor_ids.remove(iid)
+            if not e.interceptor_ids and s.pending == 0 and s in self._salvos:
+                self._salvos.remove(s)
+                if not any(x.engagement.track_id == e.track_id for x in self._salvos):
+                    self.kill.start(e.track_id, t_end, k)
+        self._recount()
+
+    # ------------------------------------------------------------ internals
+
+    def _drop_stale(self) -> None:
+        """Orders never registered by an earlier tick did not launch: free them."""
+        for s in list(self._salvos):
+            if s.pending > 0 and s.t_order < self.t:
+                s.pending = 0
+                if not s.engagement.interceptor_ids:
+                    self._salvos.remove(s)
+        self._recount()
+
+    def _recount(self) -> None:
+        for u in self.units:
+            mine = [s for s in self._salvos if s.engagement.unit == u.name]
+            u.missiles_guided = sum(len(s.engagement.interceptor_ids) + s.pending for s in mine)
+            u.targets_engaged = len({s.engagement.track_id for s in mine})
