@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import geojson as gj
+import numpy as np
 import pytest
 import typer
 from pyasteryx import Decoder
@@ -64,6 +65,25 @@ def test_map_formats_end_to_end(app: typer.Typer, run_dir: Path, tmp_path: Path)
     assert fc.is_valid
     cov = [f for f in fc["features"] if f["properties"]["layer"] == "coverage"]
     assert {f["properties"]["target_alt_m"] for f in cov} == {10000.0}
+    res = _invoke(
+        app,
+        str(run_dir),
+        "-f",
+        "geojson",
+        "-o",
+        str(out),
+        "--coverage-rcs",
+        "0.25",
+        "--coverage-alt",
+        "10000",
+    )
+    assert res.exit_code == 0, res.output
+    cov = [
+        f for f in json.loads(out.read_text())["features"] if f["properties"]["layer"] == "coverage"
+    ]
+    # surveillance radar: 390 km vs 4 m² -> 195 km vs 0.25 m² (R ∝ σ^(1/4)), at 10 km
+    assert cov[0]["properties"]["radius_m"] == pytest.approx(np.sqrt(195e3**2 - 9980.0**2))
+    assert cov[0]["properties"]["target_rcs_m2"] == 0.25
     res = _invoke(app, str(run_dir), "-f", "kml", "-o", str(tmp_path / "r.kml"))
     assert res.exit_code == 0, res.output
     assert (tmp_path / "r.kml").read_bytes().startswith(b"<?xml")
@@ -83,6 +103,7 @@ def test_map_formats_end_to_end(app: typer.Typer, run_dir: Path, tmp_path: Path)
         (["{run}", "--format", "kml", "--what", "truth,radar"], "--what"),
         (["{run}", "--format", "kml", "--out", "{run}/run.json/x.kml"], "cannot write"),
         (["{broken}", "--format", "czml"], "run.json"),
+        (["{run}", "--format", "czml", "--coverage-rcs", "0"], "--coverage-rcs"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

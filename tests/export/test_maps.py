@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pyproj import Geod
 
 from airdefsim.export import czml, geojson, kml
-from airdefsim.export.common import coverage_radius, geodesic_ring, radar_sites
+from airdefsim.export.common import coverage_radius, detection_range, geodesic_ring, radar_sites
 from airdefsim.export.run import RunData
 
 GEOD = Geod(ellps="WGS84")
@@ -59,6 +59,11 @@ def test_coverage_radius_closed_form(run: RunData) -> None:
         np.sqrt(390e3**2 - (20e3 - 20.0) ** 2), rel=1e-9
     )
     assert coverage_radius(surv, 500e3) == 0.0
+    # radar equation, R ∝ σ^(1/4): a 1/16 m² target is seen at half the 4 m² range
+    assert coverage_radius(surv, 10e3, rcs_m2=4.0 / 16) == pytest.approx(
+        np.sqrt(195e3**2 - (10e3 - 20.0) ** 2), rel=1e-9
+    )
+    assert detection_range(surv, 4.0 * 16) == 600e3  # 780 km, capped at instrumented range
 
 
 # ---------------------------------------------------------------- CZML

@@ -30,6 +30,11 @@ def register(app: typer.Typer) -> None:
         coverage_alt: float = typer.Option(
             1000.0, "--coverage-alt", help="Target altitude (m) for coverage rings."
         ),
+        coverage_rcs: float | None = typer.Option(
+            None,
+            "--coverage-rcs",
+            help="Target RCS (m²) for coverage; default: each radar's calibration RCS.",
+        ),
     ) -> None:
         """Export a recorded run for other tools: ASTERIX CAT062 (any ASTERIX decoder),
         CZML (CesiumJS), KML (Google Earth), GeoJSON (QGIS)."""
@@ -38,7 +43,11 @@ def register(app: typer.Typer) -> None:
             if fmt is None:
                 raise ValueError(f"--format is required: one of {', '.join(FORMATS)}")
             opt = ExportOptions(
-                what=parse_what(what), sac=sac, sic=sic, coverage_alt_m=coverage_alt
+                what=parse_what(what),
+                sac=sac,
+                sic=sic,
+                coverage_alt_m=coverage_alt,
+                coverage_rcs_m2=coverage_rcs,
             )
             result = export_run(run_dir, fmt, out, opt)
         except ValueError as exc:

@@ -25,6 +25,7 @@ class ExportOptions:
     sac, sic : ASTERIX data source identifier, 0 … 255
     service_id : ASTERIX I062/015
     coverage_alt_m : m, target altitude at which coverage is drawn (GeoJSON, KML)
+    coverage_rcs_m2 : m², target RCS for the coverage (None: each radar's calibration RCS)
     """
 
     what: tuple[str, ...] = LAYERS
@@ -32,6 +33,7 @@ class ExportOptions:
     sic: int = 1
     service_id: int = 1
     coverage_alt_m: float = 1000.0
+    coverage_rcs_m2: float | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def _asterix(run: RunData, opt: ExportOptions) -> tuple[bytes, dict[str, int]]:
 
 
 def _czml(run: RunData, opt: ExportOptions) -> tuple[bytes, dict[str, int]]:
-    packets = czml.run_to_czml(run, opt.what)
+    packets = czml.run_to_czml(run, opt.what, opt.coverage_rcs_m2)
     kinds: dict[str, int] = {}
     for p in packets[1:]:
         layer = str(p["id"]).split("/", 1)[0]
@@ -64,11 +66,11 @@ def _czml(run: RunData, opt: ExportOptions) -> tuple[bytes, dict[str, int]]:
 
 
 def _kml(run: RunData, opt: ExportOptions) -> tuple[bytes, dict[str, int]]:
-    return kml.run_to_kml(run, opt.what, opt.coverage_alt_m)
+    return kml.run_to_kml(run, opt.what, opt.coverage_alt_m, opt.coverage_rcs_m2)
 
 
 def _geojson(run: RunData, opt: ExportOptions) -> tuple[bytes, dict[str, int]]:
-    fc = geojson.run_to_geojson(run, opt.what, opt.coverage_alt_m)
+    fc = geojson.run_to_geojson(run, opt.what, opt.coverage_alt_m, opt.coverage_rcs_m2)
     kinds: dict[str, int] = {}
     for f in fc["features"]:
         layer = str(f["properties"]["layer"])
@@ -122,6 +124,8 @@ def export_run(
     for name, v in (("--sac", opt.sac), ("--sic", opt.sic)):
         if not 0 <= v <= 255:
             raise ValueError(f"{name} must be in 0..255, got {v}")
+    if opt.coverage_rcs_m2 is not None and not opt.coverage_rcs_m2 > 0:
+        raise ValueError(f"--coverage-rcs must be > 0 m², got {opt.coverage_rcs_m2}")
     run = load_run(run_dir)
     default_name, writer = FORMATS[fmt]
     data, counts = writer(run, opt)

@@ -6,8 +6,10 @@ Coverage model (a drawing aid, not the detection model): a radar at antenna heig
 
     min( sqrt(R² - (h - h_r)²),  d_los(h_r, h) )
 
-where ``R = min(detection_range_m, instrumented_range_m)`` is the slant range from
-``run.json`` and ``d_los`` the 4/3-earth line-of-sight range
+where ``R = min(R_cal (σ/σ_cal)^(1/4), instrumented_range_m)`` is the slant detection
+range against a target of RCS σ (``detection_range_m`` = R_cal against
+``calibration_rcs_m2`` = σ_cal in ``run.json``; σ = σ_cal unless asked) and ``d_los`` the
+4/3-earth line-of-sight range
 (``airdefsim.geo.horizon.max_los_range``). The circle of that radius is traced on the
 WGS-84 ellipsoid by the direct geodesic problem (``pyproj.Geod.fwd``, Karney 2013).
 """
@@ -100,6 +102,7 @@ class RadarSite:
     detection_range_m: float
     heading_deg: float = 0.0
     sector_width_deg: float = 360.0
+    calibration_rcs_m2: float | None = None
 
     def outline(self, radius_m: float, n: int = 72) -> tuple[F64, F64]:
         """Closed lon/lat ring of the covered area at ``radius_m`` (circle or sector)."""
@@ -127,16 +130,34 @@ def radar_sites(meta: dict[str, Any]) -> list[RadarSite]:
                     detection_range_m=det,
                     heading_deg=float(r.get("heading_deg") or 0.0),
                     sector_width_deg=min(float(r.get("sector_width_deg") or 360.0), 360.0),
+                    calibration_rcs_m2=(
+                        float(r["calibration_rcs_m2"]) if r.get("calibration_rcs_m2") else None
+                    ),
                 )
             )
     return out
 
 
-def coverage_radius(site: RadarSite, target_alt_m: ArrayLike) -> F64:
-    """Ground range (m) to which ``site`` covers a target at ``target_alt_m`` (m);
-    0 where the altitude is out of reach (see the module docstring)."""
+def detection_range(site: RadarSite, rcs_m2: float | None = None) -> float:
+    """Slant detection range (m) of ``site`` against a target of ``rcs_m2`` (m²).
+
+    The radar equation at a fixed detection threshold gives R ∝ σ^(1/4) (Skolnik,
+    *Introduction to Radar Systems*, eq. 2.1), so ``R = R_cal (σ / σ_cal)^(1/4)`` from
+    the calibration pair in ``run.json``; None (or no calibration RCS) gives ``R_cal``.
+    Never beyond the instrumented range.
+    """
+    r = site.detection_range_m
+    if rcs_m2 is not None and site.calibration_rcs_m2 and site.calibration_rcs_m2 > 0:
+        r *= (float(rcs_m2) / site.calibration_rcs_m2) ** 0.25
+    return float(min(r, site.instrumented_range_m))
+
+
+def coverage_radius(site: RadarSite, target_alt_m: ArrayLike, rcs_m2: float | None = None) -> F64:
+    """Ground range (m) to which ``site`` covers a target at ``target_alt_m`` (m) with
+    radar cross-section ``rcs_m2`` (None: the calibration RCS); 0 where the altitude is
+    out of reach (see the module docstring)."""
     h = np.asarray(target_alt_m, dtype=float)
-    slant = min(site.detection_range_m, site.instrumented_range_m)
+    slant = detection_range(site, rcs_m2)
     dh = h - site.alt_m
     ground = np.sqrt(np.maximum(slant * slant - dh * dh, 0.0))
     return np.minimum(ground, max_los_range(site.alt_m, h))

@@ -4,8 +4,8 @@ Packets (CZML 1.0, the Cesium "CZML Guide" and "Packet" reference):
 
 - ``document``: name, version and a ``clock`` spanning the recording (loops, 10×).
 - ``unit/<name>``, ``asset/<name>``: static points with labels.
-- ``coverage/<unit>/<radar>``: a translucent dome — an ``ellipsoid`` of radius
-  ``min(detection_range_m, instrumented_range_m)`` cut at the horizontal plane
+- ``coverage/<unit>/<radar>``: a translucent dome — an ``ellipsoid`` of radius the
+  detection range (``airdefsim.export.common.detection_range``) cut at the horizontal plane
   (``maximumCone`` = π/2; Cesium's cone angle is measured from the local up axis),
   limited by ``minimumClock``/``maximumClock`` to the scanned sector of a sector radar.
 - ``truth/<id>``, ``track/<id>``, ``interceptor/<id>``: sampled positions
@@ -27,7 +27,15 @@ from typing import Any
 
 import numpy as np
 
-from airdefsim.export.common import EVENT_KINDS, RGBA, group_paths, iso, radar_sites, run_name
+from airdefsim.export.common import (
+    EVENT_KINDS,
+    RGBA,
+    detection_range,
+    group_paths,
+    iso,
+    radar_sites,
+    run_name,
+)
 from airdefsim.export.run import RunData
 
 LAYERS = ("truth", "tracks", "interceptors", "coverage")
@@ -134,7 +142,9 @@ def identity_intervals(t: np.ndarray, identity: np.ndarray, epoch: Any) -> list[
     return out
 
 
-def run_to_czml(run: RunData, what: tuple[str, ...] = LAYERS) -> list[dict[str, Any]]:
+def run_to_czml(
+    run: RunData, what: tuple[str, ...] = LAYERS, coverage_rcs_m2: float | None = None
+) -> list[dict[str, Any]]:
     """The run as a list of CZML packets (JSON-ready dicts), the document packet first.
 
     Parameters
@@ -142,6 +152,7 @@ def run_to_czml(run: RunData, what: tuple[str, ...] = LAYERS) -> list[dict[str, 
     run : the recorded run
     what : layers among ``truth, tracks, interceptors, coverage`` (units, assets and
         events are always included)
+    coverage_rcs_m2 : m², target RCS of the coverage domes (None: calibration RCS)
     """
     meta, epoch = run.meta, run.epoch
     epoch_iso = iso(epoch)
@@ -209,7 +220,7 @@ def run_to_czml(run: RunData, what: tuple[str, ...] = LAYERS) -> list[dict[str, 
         )
     if "coverage" in what:
         for site in radar_sites(meta):
-            r = min(site.detection_range_m, site.instrumented_range_m)
+            r = detection_range(site, coverage_rcs_m2)
             if not np.isfinite(r) or r <= 0:
                 continue
             packets.append(

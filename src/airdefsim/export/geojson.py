@@ -50,11 +50,14 @@ def _line(cols: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, Any] | Non
     return {"type": "LineString", "coordinates": coords.tolist()}
 
 
-def coverage_features(meta: dict[str, Any], target_alt_m: float, n: int = 72) -> list[dict]:
-    """One Polygon per radar: where a target at ``target_alt_m`` is covered."""
+def coverage_features(
+    meta: dict[str, Any], target_alt_m: float, rcs_m2: float | None = None, n: int = 72
+) -> list[dict]:
+    """One Polygon per radar: where a target at ``target_alt_m`` (m) with RCS ``rcs_m2``
+    (m²; None: each radar's calibration RCS) is covered."""
     out = []
     for site in radar_sites(meta):
-        radius = float(coverage_radius(site, target_alt_m))
+        radius = float(coverage_radius(site, target_alt_m, rcs_m2))
         if not np.isfinite(radius) or radius <= 0.0:
             continue
         lon, lat = site.outline(radius, n)
@@ -69,6 +72,7 @@ def coverage_features(meta: dict[str, Any], target_alt_m: float, n: int = 72) ->
                     "radar": site.name,
                     "role": site.role,
                     "target_alt_m": float(target_alt_m),
+                    "target_rcs_m2": rcs_m2 if rcs_m2 is not None else site.calibration_rcs_m2,
                     "radius_m": radius,
                     "heading_deg": site.heading_deg,
                     "sector_width_deg": site.sector_width_deg,
@@ -79,7 +83,10 @@ def coverage_features(meta: dict[str, Any], target_alt_m: float, n: int = 72) ->
 
 
 def run_to_geojson(
-    run: RunData, what: tuple[str, ...] = LAYERS, coverage_alt_m: float = 1000.0
+    run: RunData,
+    what: tuple[str, ...] = LAYERS,
+    coverage_alt_m: float = 1000.0,
+    coverage_rcs_m2: float | None = None,
 ) -> dict[str, Any]:
     """The run as a GeoJSON FeatureCollection (a JSON-ready dict).
 
@@ -89,6 +96,7 @@ def run_to_geojson(
     what : layers among ``truth, tracks, interceptors, coverage`` (units, assets and
         events are always included)
     coverage_alt_m : m, target altitude of the coverage polygons
+    coverage_rcs_m2 : m², target RCS of the coverage polygons (None: calibration RCS)
     """
     meta = run.meta
     feats: list[dict[str, Any]] = []
@@ -107,7 +115,7 @@ def run_to_geojson(
             )
         )
     if "coverage" in what:
-        feats.extend(coverage_features(meta, coverage_alt_m))
+        feats.extend(coverage_features(meta, coverage_alt_m, coverage_rcs_m2))
     if "truth" in what:
         tr = run.table("truth")
         for oid, rows in group_paths(tr, "id"):

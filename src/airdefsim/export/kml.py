@@ -115,7 +115,10 @@ def _gx_track(
 
 
 def run_to_kml(
-    run: RunData, what: tuple[str, ...] = LAYERS, coverage_alt_m: float = 1000.0
+    run: RunData,
+    what: tuple[str, ...] = LAYERS,
+    coverage_alt_m: float = 1000.0,
+    coverage_rcs_m2: float | None = None,
 ) -> tuple[bytes, dict[str, int]]:
     """The run as a KML document.
 
@@ -125,6 +128,7 @@ def run_to_kml(
     what : layers among ``truth, tracks, interceptors, coverage`` (units, assets and
         events always included)
     coverage_alt_m : m, target altitude of the coverage polygons
+    coverage_rcs_m2 : m², target RCS of the coverage polygons (None: calibration RCS)
 
     Returns
     -------
@@ -155,10 +159,11 @@ def run_to_kml(
     counts["assets"] = len(meta.get("assets", []) or [])
 
     if "coverage" in what:
-        f = folder(f"Coverage at {coverage_alt_m:g} m")
+        rcs_txt = "" if coverage_rcs_m2 is None else f", {coverage_rcs_m2:g} m²"
+        f = folder(f"Coverage at {coverage_alt_m:g} m{rcs_txt}")
         n = 0
         for site in radar_sites(meta):
-            radius = float(coverage_radius(site, coverage_alt_m))
+            radius = float(coverage_radius(site, coverage_alt_m, coverage_rcs_m2))
             if not np.isfinite(radius) or radius <= 0.0:
                 continue
             lon, lat = site.outline(radius)

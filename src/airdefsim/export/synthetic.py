@@ -53,6 +53,7 @@ def synthetic_meta(origin: tuple[float, float] = ORIGIN) -> dict[str, Any]:
                         "alt_m": 20.0,
                         "instrumented_range_m": 600e3,
                         "detection_range_m": 390e3,
+                        "calibration_rcs_m2": 4.0,
                     },
                     {
                         "name": "bn1.engagement",
@@ -62,6 +63,7 @@ def synthetic_meta(origin: tuple[float, float] = ORIGIN) -> dict[str, Any]:
                         "alt_m": 25.0,
                         "instrumented_range_m": 250e3,
                         "detection_range_m": 200e3,
+                        "calibration_rcs_m2": 1.0,
                         "heading_deg": 350.0,
                         "sector_width_deg": 120.0,
                     },
