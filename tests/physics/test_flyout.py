@@ -10,7 +10,6 @@ from airdefsim.physics.guidance import perpendicular
 
 def test_sea_skimmer_intercepted_by_9m96e2(missiles, engage, make_view) -> None:
     spec = missiles["9M96E2"]
-    kills = 0
     for seed in range(3):
         events, flights, frame = engage(spec, (0.0, 30000.0, 30.0), (0.0, -250.0, 0.0), seed)
         assert len(events) == 1
@@ -22,9 +21,25 @@ def test_sea_skimmer_intercepted_by_9m96e2(missiles, engage, make_view) -> None:
         enu = frame.to_enu(ev.pos)
         assert abs(enu[2] - 30.0) < 20.0
         assert 0 < enu[1] < 30000.0
-        kills += ev.killed
         assert flights.alive_ids().size == 0
-    assert kills >= 2  # pk 0.8, three shots
+
+
+def test_kill_draw_follows_pk(missiles, make_view) -> None:
+    # 200 interceptors at one target, all fuzed within the lethal radius: kills ~ pk
+    spec = missiles["PAC-3_MSE"]
+    launcher = np.array([4517590.878, 0.0, 4487348.409])  # ~45 N 0 E
+    up = launcher / np.linalg.norm(launcher)
+    east = np.array([0.0, 1.0, 0.0])
+    target = launcher + 8000.0 * up + 15000.0 * east
+    flights = Interceptors()
+    for k in range(200):
+        flights.launch(0.0, spec, launcher, target, np.zeros(3), k, 9, "u")
+    view = make_view(0.0, target[None], np.zeros((1, 3)), np.array([9]))
+    events = flights.advance(0.0, 120.0, view, np.random.default_rng(11))
+    assert len(events) == 200
+    assert all(e.reason == "fuze" and e.miss_distance <= spec.lethal_radius for e in events)
+    frac = np.mean([e.killed for e in events])
+    assert 0.9 - 4 * 0.0212 < frac < 0.9 + 4 * 0.0212  # binomial(200, 0.9), 4 sigma
 
 
 def test_hit_to_kill_needs_tiny_miss(missiles, engage, make_view) -> None:

@@ -27,7 +27,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.interpolate import RegularGridInterpolator
 
 from airdefsim.geo.wgs84 import MEAN_RADIUS, LocalFrame, ecef_to_geodetic, geodetic_to_ecef
 from airdefsim.physics.atmosphere import isa
@@ -214,6 +213,59 @@ def _compute_table(spec: MissileSpec) -> FlyoutTable:
     )
 
 
+def extrapolate(pos: F64, vel: F64, tau: ArrayLike) -> F64:
+    """Positions (N, S, 3), m ECEF, of targets flying on at constant ground speed along
+    their great circle and constant climb rate, ``tau`` (S,) or (N, S) s ahead.
+
+    pos (N, 3) m ECEF; vel (N, 3) m/s ECEF. Like the routes the simulation flies, the
+    great circle is taken on the mean sphere with geodetic latitudes, and the height
+    above the ellipsoid changes only with the climb rate: a level target stays level (a
+    straight ECEF line would climb ``d²/2R``, ≈ 800 m after 100 km).
+    """
+    lat0, lon0, h0 = ecef_to_geodetic(pos)
+    sl, cl = np.sin(lat0), np.cos(lat0)
+    so, co = np.sin(lon0), np.cos(lon0)
+    ve = -so * vel[:, 0] + co * vel[:, 1]
+    vn = -sl * co * vel[:, 0] - sl * so * vel[:, 1] + cl * vel[:, 2]
+    vu = cl * co * vel[:, 0] + cl * so * vel[:, 1] + sl * vel[:, 2]
+    tt = np.broadcast_to(np.asarray(tau, dtype=float), (pos.shape[0], np.shape(tau)[-1]))
+    brg = np.arctan2(ve, vn)[:, None]
+    d = (np.hypot(ve, vn) / (MEAN_RADIUS + h0))[:, None] * tt
+    la0, lo0 = lat0[:, None], lon0[:, None]
+    lat = np.arcsin(np.sin(la0) * np.cos(d) + np.cos(la0) * np.sin(d) * np.cos(brg))
+    lon = lo0 + np.arctan2(
+        np.sin(brg) * np.sin(d) * np.cos(la0), np.cos(d) - np.sin(la0) * np.sin(lat)
+    )
+    return geodetic_to_ecef(lat, lon, h0[:, None] + vu[:, None] * tt)
+
+
+def _bilinear(xg: F64, yg: F64, values: F64, pts: F64) -> F64:
+    """Bilinear interpolation of ``values`` (X, Y) on the grid ``xg`` (X,) × ``yg`` (Y,) at
+    ``pts`` (..., 2); nan outside the grid or where a corner that carries weight is nan
+    (a corner with zero weight is ignored, so grid edges and exact nodes work)."""
+    x, y = pts[..., 0], pts[..., 1]
+    i = np.clip(np.searchsorted(xg, x, side="right") - 1, 0, xg.size - 2)
+    j = np.clip(np.searchsorted(yg, y, side="right") - 1, 0, yg.size - 2)
+    fx = (x - xg[i]) / (xg[i + 1] - xg[i])
+    fy = (y - yg[j]) / (yg[j + 1] - yg[j])
+    out_of = (fx < -1e-9) | (fx > 1 + 1e-9) | (fy < -1e-9) | (fy > 1 + 1e-9)
+    fx = np.clip(fx, 0.0, 1.0)
+    fy = np.clip(fy, 0.0, 1.0)
+    total = np.zeros(x.shape)
+    bad = out_of.copy()
+    for di, dj, w in (
+        (0, 0, (1 - fx) * (1 - fy)),
+        (1, 0, fx * (1 - fy)),
+        (0, 1, (1 - fx) * fy),
+        (1, 1, fx * fy),
+    ):
+        v = values[i + di, j + dj]
+        used = w > 0
+        bad |= used & ~np.isfinite(v)
+        total += np.where(used, w * np.nan_to_num(v), 0.0)
+    return np.where(bad, np.nan, total)
+
+
 def predicted_intercept(
     spec: MissileSpec,
     launcher_pos: ArrayLike,
@@ -251,18 +303,20 @@ def predicted_intercept(
     table = flyout_table(spec)
     if not table.reached.any():
         return feasible, t_flight, pip
-    interp_t = RegularGridInterpolator(
-        (table.altitude, table.ground_range), table.t_flight, bounds_error=False, fill_value=np.nan
-    )
-    interp_v = RegularGridInterpolator(
-        (table.altitude, table.ground_range), table.speed, bounds_error=False, fill_value=np.nan
-    )
+
+    def interp_t(hg: F64) -> F64:
+        return _bilinear(table.altitude, table.ground_range, table.t_flight, hg)
+
+    def interp_v(hg: F64) -> F64:
+        return _bilinear(table.altitude, table.ground_range, table.speed, hg)
+
     t_max = float(np.nanmax(table.t_flight))
     tau = np.linspace(0.0, t_max, N_TIME_SAMPLES)
-    p = tp[:, None, :] + tv[:, None, :] * tau[None, :, None]  # (N, S, 3)
+    p = extrapolate(tp, tv, tau)  # (N, S, 3)
     gr = ground_range(lp, p)
     _, _, h = ecef_to_geodetic(p)
-    tf = interp_t(np.stack([h, gr], axis=-1))  # (N, S)
+    h_q = np.maximum(h, table.altitude[0])  # lower than the lowest row: as the lowest row
+    tf = interp_t(np.stack([h_q, gr], axis=-1))  # (N, S)
     f = tf - tau[None, :]
     ok = np.isfinite(f)
     # first sample where the missile gets there no later than the target
@@ -279,11 +333,12 @@ def predicted_intercept(
         f0, f1 = f[rows, kk - 1], f[rows, kk]
         w = f0 / np.maximum(f0 - f1, 1e-12)
         t_int = tau[kk - 1] + w * (tau[kk] - tau[kk - 1])
-        pip_r = tp[rows] + tv[rows] * t_int[:, None]
+        pip_r = extrapolate(tp[rows], tv[rows], t_int[:, None])[:, 0, :]
         gr_r = ground_range(lp, pip_r)
         _, _, h_r = ecef_to_geodetic(pip_r)
-        tf_r = interp_t(np.stack([h_r, gr_r], axis=-1))
-        v_end = interp_v(np.stack([h_r, gr_r], axis=-1))
+        hg_r = np.stack([np.maximum(h_r, table.altitude[0]), gr_r], axis=-1)
+        tf_r = interp_t(hg_r)
+        v_end = interp_v(hg_r)
         los = pip_r - lp
         los /= np.linalg.norm(los, axis=1, keepdims=True)
         v_t = tv[rows]

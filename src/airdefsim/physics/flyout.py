@@ -9,9 +9,11 @@ Model (3-DOF point mass over the round, rotating earth, ECEF, float64):
   supersonic decay, :data:`CD_MACH`, :data:`CD_SHAPE`) and the ISA atmosphere; induced
   drag ``K q S C_N^2`` of the normal force that turns the missile; gravity ``-mu r/|r|^3``
   plus the centrifugal and Coriolis terms of the rotating frame.
-* **Manoeuvre limit.** The lateral acceleration is capped at ``min(max_g, C_N,max q S /
-  m)`` plus, while the motor burns, a thrust-vector share ``sin(15°) T / m``: the g-limit
-  falls with dynamic pressure at altitude.
+* **Manoeuvre limit.** The lateral acceleration is capped at ``min(max_g, max(C_N,max q S
+  / m + sin(15°) T / m, A_RCS))``: aerodynamic lift, plus a thrust-vector share while the
+  motor burns, with a small reaction-control floor (:data:`A_RCS`, 2 g) so a missile
+  coasting in thin air can still steer slowly. The g-limit falls with dynamic pressure
+  at altitude.
 * **Autopilot.** The achieved lateral acceleration follows the command through a first
   order lag (time constant by guidance type, :data:`LAG`).
 * **Guidance.** Mid-course: velocity pursuit of the *lofted predicted intercept point*
@@ -47,6 +49,7 @@ from airdefsim.physics import guidance
 from airdefsim.physics.atmosphere import isa
 from airdefsim.scenario.schema import MissileSpec
 from airdefsim.types import TargetsView
+from airdefsim.units import G0
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -63,6 +66,7 @@ CD_SHAPE = np.array([1.0, 1.0, 1.7, 1.75, 1.6, 1.4, 1.15, 1.0, 0.85, 0.75, 0.7])
 CN_MAX = 10.0  # maximum normal-force coefficient on the body cross-section (assumed)
 K_INDUCED = 0.05  # induced-drag factor, C_Di = K C_N² (assumed, ~1/C_N_alpha)
 TVC_SIN = np.sin(np.radians(15.0))  # thrust-vector deflection usable while burning
+A_RCS = 2.0 * G0  # m/s², lateral-acceleration floor from reaction (gas-dynamic) control (assumed)
 LAG = {"active_radar": 0.25, "semi_active": 0.3, "track_via_missile": 0.3, "hit_to_kill": 0.1}
 SEEKER_NOISE = {  # one-sigma angular noise of the seeker line of sight, rad (assumed)
     "active_radar": 1.0e-3,
@@ -71,7 +75,9 @@ SEEKER_NOISE = {  # one-sigma angular noise of the seeker line of sight, rad (as
     "hit_to_kill": 0.3e-3,
 }
 GUIDANCE_TYPES = ("active_radar", "semi_active", "track_via_missile", "hit_to_kill")
-LOFT = 0.5  # mid-course aim point: PIP + LOFT * horizontal distance to go, upwards
+LOFT = 0.5  # mid-course aim point: PIP + LOFT * horizontal distance to go, upwards ...
+LOFT_FADE = (3.0, 0.5)  # ... faded out linearly from 3 to 0.5 seeker ranges to go,
+DESCENT_SLOPE = 2.5  # ... or earlier: from DESCENT_SLOPE x the height above the PIP
 MIDCOURSE_TAU = 2.0  # s, heading time constant of PIP pursuit
 LAUNCH_SPEED = 30.0  # m/s leaving the canister / rail
 MIN_LAUNCH_ELEVATION = np.radians(20.0)
@@ -186,7 +192,7 @@ def _spec_row(spec: MissileSpec) -> dict[str, float]:
         "noise": SEEKER_NOISE[spec.guidance],
         "apn": spec.guidance == "hit_to_kill",
         "active": spec.guidance == "active_radar",
-        "tof_max": max(90.0, 4.0 * spec.max_range / max(v_nom, 1.0)),
+        "tof_max": max(120.0, 6.0 * spec.max_range / max(v_nom, 1.0)),
         "v_nominal": v_nom,
     }
 
@@ -357,7 +363,9 @@ class Interceptors:
         up = _up(lp[None])[0]
         start = lp + 5.0 * up
         # initial direction: towards the lofted predicted intercept point, not too low
-        aim = _lofted_pip(start[None], np.zeros((1, 3)), ap[None], av[None], row["v_nominal"])[0]
+        aim = _lofted_pip(
+            start[None], np.zeros((1, 3)), ap[None], av[None], row["v_nominal"], row["seeker_range"]
+        )[0]
         d = aim - start
         d_up = float(d @ up)
         horiz = d - d_up * up
@@ -522,7 +530,14 @@ class Interceptors:
         cmd = np.zeros_like(pos)
         mid = ~locked
         if np.any(mid):
-            aim = _lofted_pip(pos[mid], vel[mid], est[mid], est_v[mid], p.v_nominal[idx[mid]])
+            aim = _lofted_pip(
+                pos[mid],
+                vel[mid],
+                est[mid],
+                est_v[mid],
+                p.v_nominal[idx[mid]],
+                p.seeker_range[idx[mid]],
+            )
             cmd[mid] = guidance.pursuit_command(vel[mid], aim - pos[mid], MIDCOURSE_TAU)
         if np.any(locked):
             r = tru[locked] - pos[locked]
@@ -538,7 +553,9 @@ class Interceptors:
         # g-limit: aerodynamic (falls with dynamic pressure) + thrust vectoring while burning
         _, _, rho, _ = isa(np.maximum(alt, -1000.0))
         qs = 0.5 * rho * speed * speed * p.area[idx]
-        a_max = np.minimum(p.max_g[idx], CN_MAX * qs / mass + TVC_SIN * thrust / mass)
+        a_max = np.minimum(
+            p.max_g[idx], np.maximum(CN_MAX * qs / mass + TVC_SIN * thrust / mass, A_RCS)
+        )
         cn = np.linalg.norm(cmd, axis=1)
         cmd *= np.minimum(1.0, a_max / np.maximum(cn, 1e-9))[:, None]
 
@@ -649,9 +666,15 @@ def _any_perpendicular(u: F64) -> F64:
     return v / np.linalg.norm(v)
 
 
-def _lofted_pip(pos: F64, vel: F64, tgt: F64, tgt_vel: F64, v_nominal: ArrayLike) -> F64:
+def _lofted_pip(
+    pos: F64, vel: F64, tgt: F64, tgt_vel: F64, v_nominal: ArrayLike, seeker_range: ArrayLike
+) -> F64:
     """Mid-course aim point (K, 3), m ECEF: the predicted intercept point of a target
-    at ``tgt`` with ``tgt_vel``, raised by ``LOFT`` times the horizontal distance to go.
+    at ``tgt`` with ``tgt_vel``, raised by ``LOFT`` times the horizontal distance to go;
+    the loft fades out linearly from ``LOFT_FADE[0]`` seeker ranges to go (or from
+    ``DESCENT_SLOPE`` times the missile's height above the PIP, if further) to
+    ``LOFT_FADE[1]`` seeker ranges, so the missile comes down to the target's altitude
+    on a ~22° path before its end game, while it still has the dynamic pressure to turn.
 
     The missile's mean speed to go is ``max(|vel|, v_nominal)``; the intercept time is
     found by three fixed-point iterations ``t = |tgt + tgt_vel t - pos| / v``.
@@ -666,4 +689,9 @@ def _lofted_pip(pos: F64, vel: F64, tgt: F64, tgt_vel: F64, v_nominal: ArrayLike
     up = _up(pip)
     d = pip - pos
     horiz = np.linalg.norm(d - np.einsum("ki,ki->k", d, up)[:, None] * up, axis=1)
-    return pip + (LOFT * horiz)[:, None] * up
+    sr = np.asarray(seeker_range, dtype=float)
+    dz = np.maximum(-np.einsum("ki,ki->k", d, up), 0.0)  # height above the PIP
+    start = np.maximum(LOFT_FADE[0] * sr, DESCENT_SLOPE * dz)
+    end = LOFT_FADE[1] * sr
+    fade = np.clip((horiz - end) / np.maximum(start - end, 1.0), 0.0, 1.0)
+    return pip + (LOFT * horiz * fade)[:, None] * up

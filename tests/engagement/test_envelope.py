@@ -1,0 +1,130 @@
+"""Envelopes from the flyout model: published ranges, limits, and agreement with a flyout."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from airdefsim.engagement.envelope import (
+    envelope,
+    extrapolate,
+    flyout_table,
+    ground_range,
+    predicted_intercept,
+)
+from airdefsim.geo.wgs84 import LocalFrame
+from airdefsim.physics.flyout import Interceptors
+from airdefsim.scenario.presets import get_presets
+from airdefsim.types import TargetsView
+
+FRAME = LocalFrame.from_degrees(45.0, 10.0, 0.0)  # another site than the tables' (45 N 0 E)
+
+
+@pytest.fixture(scope="module")
+def missiles():
+    return get_presets().missiles
+
+
+@pytest.mark.parametrize("name", ["40N6E", "PAC-3_MSE"])
+def test_flyout_reaches_published_max_range(missiles, name: str) -> None:
+    # 40N6E 400 km [armyrec-2015]; PAC-3 MSE 40 km [nocut] (public-figures.md, OK)
+    spec = missiles[name]
+    table = flyout_table(spec)
+    assert table.max_ground_range == pytest.approx(spec.max_range, rel=0.15)
+    # not far beyond: nothing reached past 1.15 x the published range
+    assert not table.reached[:, table.ground_range > 1.15 * spec.max_range].any()
+
+
+def _target(enu, vel_enu):
+    return FRAME.to_ecef(np.atleast_2d(enu)), FRAME.vec_to_ecef(np.atleast_2d(vel_enu))
+
+
+def test_inside_and_outside_the_envelope(missiles) -> None:
+    spec = missiles["9M96E2"]
+    pos, vel = _target(
+        [
+            [0.0, 40e3, 8e3],  # inside
+            [0.0, 400e3, 8e3],  # far beyond max range, receding
+            [0.0, 40e3, 60e3],  # above max altitude
+            [0.0, 40e3, 8e3],  # too fast (above max target speed)
+            [0.0, 500.0, 3e3],  # inside min range, overhead
+        ],
+        [[0, -250, 0], [0, 250, 0], [0, -250, 0], [0, -6000, 0], [100, 0, 0]],
+    )
+    feas, tf, pip = predicted_intercept(spec, FRAME.origin, pos, vel)
+    assert feas.tolist() == [True, False, False, False, False]
+    assert np.isfinite(tf[0]) and np.all(np.isinf(tf[1:]))
+    # the PIP is where the target will be after the time of flight
+    expect = extrapolate(pos[:1], vel[:1], np.array([tf[0]]))[0, 0]
+    assert np.linalg.norm(pip[0] - expect) < 1.0
+    np.testing.assert_allclose(pip[1:], pos[1:])
+    # N = 0
+    f0, t0, p0 = predicted_intercept(spec, FRAME.origin, np.zeros((0, 3)), np.zeros((0, 3)))
+    assert f0.shape == (0,) and t0.shape == (0,) and p0.shape == (0, 3)
+
+
+def test_ballistic_targets_use_the_bm_range(missiles) -> None:
+    spec = missiles["48N6E3"]  # vs_ballistic_range 60 km [pd-2013]
+    pos, vel = _target([[0.0, 120e3, 12e3]], [[0.0, -100.0, 0.0]])
+    assert predicted_intercept(spec, FRAME.origin, pos, vel)[0][0]
+    assert not predicted_intercept(spec, FRAME.origin, pos, vel, ballistic=[True])[0][0]
+
+
+def test_prediction_agrees_with_a_flyout(missiles) -> None:
+    spec = missiles["PAC-2_GEM-T"]
+    pos, vel = _target([[10e3, 60e3, 9e3]], [[0.0, -250.0, 0.0]])
+    feas, tf, pip = predicted_intercept(spec, FRAME.origin, pos, vel)
+    assert feas[0]
+    flights = Interceptors()
+    flights.launch(0.0, spec, FRAME.origin, pos[0], vel[0], 1, 3, "u")
+    rng = np.random.default_rng(0)
+    t, events = 0.0, []
+    while flights.alive_ids().size and t < 400:
+        p = extrapolate(pos, vel, np.array([t]))[:, 0]
+        p1 = extrapolate(pos, vel, np.array([t + 0.5]))[:, 0]
+        v = (p1 - p) / 0.5
+        view = TargetsView(
+            t,
+            p,
+            v,
+            np.zeros((1, 3)),
+            np.array([3]),
+            np.ones(1, bool),
+            np.zeros(1, np.int64),
+            [],
+            np.zeros(1, bool),
+            np.zeros(1, np.int64),
+            np.array(["x"], dtype=object),
+        )
+        events += flights.advance(t, t + 1.0, view, rng)
+        t += 1.0
+        flights.update_estimates([0], p1 + v * 0.5, v)
+    (ev,) = events
+    assert ev.reason == "fuze"
+    assert ev.t == pytest.approx(tf[0], rel=0.1)
+    assert np.linalg.norm(ev.pos - pip[0]) < 0.05 * ground_range(FRAME.origin, pip[0])
+
+
+def test_envelope_head_on_beats_crossing(missiles) -> None:
+    spec = missiles["9M96E2"]
+    head = envelope(spec, 300.0, [1000.0, 10000.0], "head-on")
+    cross = envelope(spec, 300.0, [1000.0, 10000.0], "crossing")
+    assert head.feasible.shape == (2, head.ground_range.size)
+    # a head-on target is engaged from further out than the missile's own reach
+    table = flyout_table(spec)
+    assert head.max_range_m > min(spec.max_range, table.max_ground_range)
+    assert cross.max_range_m < head.max_range_m
+    assert head.max_altitude_m == 10000.0
+    assert 0 < head.max_range_at(10000.0) <= head.max_range_m
+    with pytest.raises(ValueError):
+        envelope(spec, 300.0, [1000.0], "sideways")  # type: ignore[arg-type]
+
+
+def test_extrapolate_keeps_level_flight_level() -> None:
+    pos, vel = _target([[0.0, 0.0, 10e3]], [[250.0, 0.0, 0.0]])
+    p = extrapolate(pos, vel, np.array([0.0, 400.0]))
+    from airdefsim.geo.wgs84 import ecef_to_geodetic
+
+    _, _, h = ecef_to_geodetic(p)
+    assert np.allclose(h, 10e3, atol=1.0)
+    assert ground_range(pos[0], p[0, 1]) == pytest.approx(100e3, rel=2e-3)
