@@ -362,3 +362,13 @@ def test_udp_sink_marks_first_and_deleted_tracks() -> None:
     assert got[0]["lon_deg"][0] == pytest.approx(
         30.0 + 1000.0 / (111_320 * np.cos(np.radians(40))), abs=1e-4
     )
+
+
+def test_uap_agrees_with_an_independent_spec_table() -> None:
+    from pyasteryx import SpecRegistry
+
+    uap = SpecRegistry.with_bundled().get(62, "1.18").uap  # from CroatiaControl's cat062.xml
+    assert {item: uap.index(f"I062/{item}") + 1 for item in ax.UAP} == ax.UAP
+    spec = {it.item_id: it for it in SpecRegistry.with_bundled().get(62, "1.18").items.values()}
+    for item, n in ax._FIXED_LEN.items():
+        assert spec[f"I062/{item}"].length == n
