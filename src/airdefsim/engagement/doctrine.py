@@ -12,8 +12,11 @@ trainee's (:class:`airdefsim.engagement.fire_control.FireControl`):
    identified hostile; ``free`` engages hostile and unknown tracks that were interrogated
    at least once. Never a friendly track or one that answered IFF. Shoot-look-shoot:
    no new salvo at a track with a salvo in flight or whose kill assessment is pending
-   (:mod:`airdefsim.engagement.kill`); shoot-shoot-look: at most two salvos in flight
-   before the look.
+   (:mod:`airdefsim.engagement.kill`), nor at one that has not been *updated* since its
+   last salvo ended: the look needs a fresh measurement of the survivor (a track's
+   position sigma shrinks at an update and grows while it coasts; a killed target's track
+   only coasts until the tracker deletes it). Shoot-shoot-look: at most two salvos in
+   flight before the look.
 3. **Missile choice** per (unit, track): the cheapest adequate type — inside its envelope
    from the unit's launchers (:func:`airdefsim.engagement.envelope.predicted_intercept`)
    and within ``max_engage_range`` — with rounds above the reserve (e.g. 9M96E2 close,
@@ -33,7 +36,16 @@ import numpy as np
 from airdefsim.engagement import threat, wta
 from airdefsim.engagement.fire_control import FireControl, missile_cost
 from airdefsim.scenario.schema import MissileSpec
-from airdefsim.types import AirPicture, CeaseFire, Command, Declare, Engage, Interrogate, UnitState
+from airdefsim.types import (
+    F64,
+    AirPicture,
+    CeaseFire,
+    Command,
+    Declare,
+    Engage,
+    Interrogate,
+    UnitState,
+)
 
 #: interrogations without a reply before a track is declared hostile (assumed)
 N_INTERROGATIONS = 3
@@ -41,6 +53,34 @@ N_INTERROGATIONS = 3
 INTERROGATION_INTERVAL = 2.0
 #: the exact WTA is used up to this many binaries, the heuristic above
 WTA_MAX_BINARIES = 3000
+#: m, two tracks closer than max(this, 3 combined sigmas) ... (see ``same_object``)
+SAME_OBJECT_DISTANCE = 300.0
+#: m/s, ... and with velocities closer than this are taken as one object
+SAME_OBJECT_SPEED = 100.0
+#: s, time to asset below which a busy cheaper launcher is not waited for
+URGENT_TIME = 60.0
+
+
+def same_object(pos: F64, vel: F64, sigma: F64) -> np.ndarray:
+    """Pairs of tracks that are probably the same object (duplicate tracks).
+
+    Parameters
+    ----------
+    pos : (M, 3) float, m, ECEF; vel : (M, 3) float, m/s; sigma : (M,) float, m
+
+    Returns
+    -------
+    (M, M) bool, symmetric, False on the diagonal: closer than ``max(SAME_OBJECT_DISTANCE,
+    3 sqrt(sigma_a² + sigma_b²))`` and velocities within ``SAME_OBJECT_SPEED``.
+    """
+    d = np.linalg.norm(pos[:, None, :] - pos[None, :, :], axis=2)
+    dv = np.linalg.norm(vel[:, None, :] - vel[None, :, :], axis=2)
+    gate = np.maximum(
+        SAME_OBJECT_DISTANCE, 3.0 * np.sqrt(sigma[:, None] ** 2 + sigma[None, :] ** 2)
+    )
+    out = (d < gate) & (dv < SAME_OBJECT_SPEED)
+    np.fill_diagonal(out, False)
+    return out
 
 
 def salvo_size(salvo: int | dict[str, int] | None, kind: str) -> int:
@@ -87,6 +127,8 @@ class DoctrinePolicy:
         self._asked: dict[int, int] = {}
         self._last_ask: dict[int, float] = {}
         self.last_assignment: wta.WtaResult | None = None
+        self._sigma: dict[int, float] = {}
+        self._t_fresh: dict[int, float] = {}  # last tick at which the track was updated
 
     # ------------------------------------------------------------ the seat
 
@@ -96,12 +138,23 @@ class DoctrinePolicy:
         if not auto or len(picture) == 0:
             return []
         self.fc.t = float(picture.t)
+        self._note_updates(picture)
         cmds: list[Command] = []
         if any(u.doctrine.get("auto_identify", True) for u in auto):
             cmds += self._identify(picture)
         cmds += self._cease_friendly(picture)
         cmds += self._assign(picture, auto)
         return cmds
+
+    def _note_updates(self, picture: AirPicture) -> None:
+        """Remember when each track was last updated (its position sigma shrank)."""
+        t = float(picture.t)
+        for tid_, sig_ in zip(picture.track_id, picture.pos_sigma, strict=True):
+            tid, sig = int(tid_), float(sig_)
+            prev = self._sigma.get(tid)
+            if prev is None or sig < prev * (1.0 - 1e-6):
+                self._t_fresh[tid] = t
+            self._sigma[tid] = sig
 
     def _identify(self, picture: AirPicture) -> list[Command]:
         out: list[Command] = []
@@ -152,18 +205,49 @@ class DoctrinePolicy:
             tid = int(picture.track_id[k])
             if self.fc.salvos_on(tid) >= max_salvos:
                 ok[k] = False
-            elif self.fc.kill.status(tid, t) in ("assessing", "killed"):
+                continue
+            status = self.fc.kill.status(tid, t)
+            if status in ("assessing", "killed"):
                 ok[k] = False
+            elif status == "survived":
+                t_end = self.fc.kill.ended_at(tid)
+                if t_end is not None and self._t_fresh.get(tid, -np.inf) <= t_end:
+                    ok[k] = False  # not seen again since the intercept: no look yet
         return ok
+
+    def _duplicates(self, picture: AirPicture, cand: np.ndarray, value: F64) -> np.ndarray:
+        """(M,) bool: candidates that duplicate a track already engaged or being
+        assessed, or a more threatening candidate of this tick."""
+        m = len(picture)
+        dup = np.zeros(m, bool)
+        if m < 2:
+            return dup
+        same = same_object(picture.pos, picture.vel, picture.pos_sigma)
+        t = float(picture.t)
+        busy = np.array(
+            [
+                self.fc.salvos_on(int(tid)) > 0
+                or self.fc.kill.status(int(tid), t) in ("assessing", "killed")
+                for tid in picture.track_id
+            ]
+        )
+        dup |= np.any(same & busy[None, :], axis=1) & ~busy
+        for k in np.flatnonzero(cand & ~dup)[np.argsort(-value[cand & ~dup], kind="stable")]:
+            if dup[k]:
+                continue
+            dup |= same[k] & cand
+        return dup & cand
 
     def _assign(self, picture: AirPicture, auto: list[UnitState]) -> list[Command]:
         from airdefsim.engagement.envelope import predicted_intercept
 
         kinds = threat.guess_kind(picture.pos, picture.vel)
         ballistic = kinds == "ballistic_missile"
-        value, _ = threat.score(picture.pos, picture.vel, picture.identity, picture.assets, kinds)
+        value, tta = threat.score(picture.pos, picture.vel, picture.identity, picture.assets, kinds)
         eligible = {u.name: self._eligible(u, picture) for u in auto}
-        cols = np.flatnonzero(np.any(np.stack(list(eligible.values())), axis=0) & (value > 0))
+        cand = np.any(np.stack(list(eligible.values())), axis=0) & (value > 0)
+        cand &= ~self._duplicates(picture, cand, value)
+        cols = np.flatnonzero(cand)
         if cols.size == 0:
             return []
         pos, vel = picture.pos[cols], picture.vel[cols]
@@ -182,17 +266,23 @@ class DoctrinePolicy:
             reserve = int(u.doctrine.get("reserve", 0) or 0)
             max_rng = u.doctrine.get("max_engage_range")
             taken = np.zeros(cols.size, bool)  # a cheaper adequate type already covers it
+            urgent = tta[cols] < URGENT_TIME
             for m in self.fc.missile_types(u):
                 spec = self.specs[m]
-                avail = min(self.fc.rounds(u, m, ready_only=True), self.fc.rounds(u, m) - reserve)
+                stock = self.fc.rounds(u, m) - reserve
+                avail = min(self.fc.rounds(u, m, ready_only=True), stock)
                 holders = [lc.pos for lc in u.launchers if lc.missiles.get(m, 0) > 0]
-                if avail <= 0 or not holders or free_m == 0 or not el.any():
+                if stock <= 0 or not holders or free_m == 0 or not el.any():
                     continue
                 lp = np.mean(holders, axis=0)
                 ok, _, pip = predicted_intercept(spec, lp, pos, vel, ballistic[cols])
                 ok = ok & el & ~taken
                 if max_rng is not None:
                     ok &= np.linalg.norm(pip - lp, axis=1) <= float(max_rng)
+                if avail <= 0:
+                    # adequate but its launchers are busy: wait for them unless urgent
+                    taken |= ok & ~urgent
+                    continue
                 if not ok.any():
                     continue
                 taken |= ok

@@ -94,6 +94,11 @@ class KillAssessor:
             return "assessing"
         return "killed" if self._called_kill.get(tid, False) else "survived"
 
+    def ended_at(self, track_id: int) -> float | None:
+        """Time (s) the last interceptor against ``track_id`` ended, None if none."""
+        ready = self._ready.get(int(track_id))
+        return None if ready is None else ready - self.delay
+
     def looks(self, track_id: int) -> int:
         """Number of assessments started on ``track_id``."""
         return self._looks.get(int(track_id), 0)
