@@ -4,6 +4,7 @@ simulation backend, users, and a logged-in client helper."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,16 +33,23 @@ def make_users(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database with the test users (hashing is slow: done once)."""
+    path = tmp_path_factory.mktemp("template") / "c.db"
+    make_users(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    s = Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}", data_dir=tmp_path, frame_hz=20.0)
-    make_users(s.resolved_database_url())
-    return s
+def settings(tmp_path: Path, template_db: Path) -> Settings:
+    shutil.copyfile(template_db, tmp_path / "c.db")
+    return Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}", data_dir=tmp_path, frame_hz=20.0)
 
 
 @pytest.fixture
 def backend() -> FakeBackend:
-    return FakeBackend(duration=12.0)
+    return FakeBackend(duration=20.0)
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """A small stand-in for ``airdefsim.sim.Simulation`` with the same interface (tests only).
 
-Objects fly straight (in lat/lon) along their route at 250 m/s; every object in the air
+Objects fly straight (in lat/lon) from the first to the last route point at 250 m/s,
+all starting at t = 0 (group ``start`` ignored); every object in the air
 is a confirmed track (id = 100 + object index) from t = 2 s; an ``Interrogate`` gets a
 reply from friendly aircraft only; an ``Engage`` at a track declared hostile (weapons
-tight) launches ``salvo`` interceptors and kills the object 5 s later; anything else is
+tight) launches ``salvo`` interceptors and kills the object 3 s later; anything else is
 refused, as the real fire control would. Rows and events go to the sinks like the real
 loop's.
 """
@@ -44,7 +45,7 @@ class FakeSim:
                         {
                             "hostile": hostile,
                             "route": pts,
-                            "start": g.start + k * g.spacing,
+                            "start": k * g.spacing,
                             "preset": g.preset,
                             "alive": True,
                         }
@@ -169,7 +170,7 @@ class FakeSim:
                 self.first_launch = self.first_launch or self.t
                 if not self.objs[tid - 100]["hostile"]:
                     self.friendly_engaged += 1
-                self.pending.append((self.t + 5.0, tid - 100, tid))
+                self.pending.append((self.t + 3.0, tid - 100, tid))
                 self.emit(
                     "launch",
                     track_id=tid,
