@@ -1,0 +1,90 @@
+"""Flyout speed: 72 interceptors in flight at once (an S-400 battalion's guided missiles).
+
+Prints missile integration steps per second, advance() calls per second of simulated
+time, wall time per simulated second, and the peak resident memory.
+
+Run: ``.venv/bin/python bench/flyout.py [--n 72] [--seed 1]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+
+import numpy as np
+
+from airdefsim.geo.wgs84 import LocalFrame
+from airdefsim.physics.flyout import Interceptors
+from airdefsim.scenario.presets import get_presets
+from airdefsim.types import TargetsView
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--n", type=int, default=72, help="interceptors in flight")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    n = args.n
+    rng = np.random.default_rng(args.seed)
+    specs = get_presets().missiles
+    names = ["40N6E", "48N6E3", "9M96E2"]
+    frame = LocalFrame.from_degrees(45.0, 30.0, 0.0)
+    # targets 40-150 km out, 0.03-12 km high, 250-600 m/s inbound, spread in azimuth
+    az = rng.uniform(0, 2 * np.pi, n)
+    rng_m = rng.uniform(40e3, 150e3, n)
+    alt = rng.uniform(30.0, 12e3, n)
+    spd = rng.uniform(250.0, 600.0, n)
+    enu = np.stack([rng_m * np.sin(az), rng_m * np.cos(az), alt], axis=1)
+    v_enu = np.stack([-spd * np.sin(az), -spd * np.cos(az), np.zeros(n)], axis=1)
+    pos0 = frame.to_ecef(enu)
+    vel = frame.vec_to_ecef(v_enu)
+    ids = np.arange(n, dtype=np.int64)
+    flights = Interceptors(capacity=n)
+    for k in range(n):
+        flights.launch(0.0, specs[names[k % 3]], frame.origin, pos0[k], vel[k], k, k, "bn1")
+
+    def view(t: float) -> TargetsView:
+        return TargetsView(
+            t,
+            pos0 + vel * t,
+            vel,
+            np.zeros((n, 3)),
+            ids,
+            np.ones(n, bool),
+            np.zeros(n, np.int64),
+            [],
+            np.zeros(n, bool),
+            np.zeros(n, np.int64),
+            np.full(n, "t", dtype=object),
+        )
+
+    t, calls, events = 0.0, 0, []
+    start = time.perf_counter()
+    while flights.alive_ids().size and t < 600.0:
+        events += flights.advance(t, t + 1.0, view(t), rng)
+        t += 1.0
+        calls += 1
+        flights.update_estimates(
+            flights.alive_ids(),
+            (pos0 + vel * t)[flights.target_id[flights.alive_ids()]],
+            vel[flights.target_id[flights.alive_ids()]],
+        )
+    wall = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    kills = sum(e.killed for e in events)
+    fuzed = sum(e.reason == "fuze" for e in events)
+    print(f"interceptors           {n}")
+    print(f"simulated time         {t:.0f} s in {calls} advance() calls")
+    print(f"wall time              {wall:.2f} s ({wall / t * 1e3:.1f} ms per simulated s)")
+    print(f"missile steps          {flights.n_steps} ({flights.n_steps / wall:,.0f} per s)")
+    print(
+        f"vectorised iterations  {flights.n_iterations} ({flights.n_iterations / wall:,.0f} per s)"
+    )
+    print(f"advance() calls        {calls / wall:,.1f} per s")
+    print(f"fuzed / killed         {fuzed} / {kills} of {len(events)} ended flights")
+    print(f"peak RSS               {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
