@@ -128,3 +128,71 @@ def test_extrapolate_keeps_level_flight_level() -> None:
     _, _, h = ecef_to_geodetic(p)
     assert np.allclose(h, 10e3, atol=1.0)
     assert ground_range(pos[0], p[0, 1]) == pytest.approx(100e3, rel=2e-3)
+
+
+# ------------------------------------------------------------------ the CLI command
+
+
+def _cli():
+    import typer
+    from typer.testing import CliRunner
+
+    from airdefsim.cli.envelope import register
+
+    app = typer.Typer()
+    register(app)
+
+    @app.command("other")
+    def _other() -> None:  # a second command keeps "envelope" a subcommand
+        pass
+
+    return app, CliRunner()
+
+
+def test_cli_json_and_png(tmp_path, missiles) -> None:
+    import json
+
+    app, runner = _cli()
+    res = runner.invoke(
+        app,
+        [
+            "envelope",
+            "9M96E2",
+            "--target-speed",
+            "250",
+            "--target-altitude",
+            "5km",
+            "--json",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    spec = missiles["9M96E2"]
+    assert 0.8 * spec.max_range <= data["max_range_m"] <= spec.max_range + 1.0
+    assert 10e3 <= data["max_altitude_m"] <= spec.max_altitude
+    assert (
+        data["head_on"]["max_launch_range_at_target_altitude_m"]
+        > data["crossing"]["max_launch_range_at_target_altitude_m"]
+    )
+    png = tmp_path / "envelope_9M96E2.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = runner.invoke(app, ["envelope", "PAC-3_MSE"])
+    assert text.exit_code == 0 and "head-on" in text.stdout and "crossing" in text.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["envelope", "S-300"],
+        ["envelope", "9M96E2", "--target-speed", "fast"],
+        ["envelope", "9M96E2", "--target-altitude", "-3 km"],
+    ],
+)
+def test_cli_bad_input_exit_2(args) -> None:
+    app, runner = _cli()
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+    assert "error" in res.stderr and "Traceback" not in res.output
