@@ -59,6 +59,13 @@ def test_independent_decoder_reads_every_field_within_resolution(run: RunData) -
     vx, vy = ax.system_plane_velocity(tr["lat_deg"], tr["lon_deg"], vel, run.origin)
     np.testing.assert_allclose(col("I062/185.Vx"), vx, atol=0.125 + 1e-9)
     np.testing.assert_allclose(col("I062/185.Vy"), vy, atol=0.125 + 1e-9)
+    # rate of climb: velocity along the local vertical at the track, ft/min
+    lat, lon = np.radians(tr["lat_deg"]), np.radians(tr["lon_deg"])
+    up = np.c_[np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)]
+    o_lat, o_lon = np.radians(run.origin)
+    v_ecef = vel @ enu_rotation(o_lat, o_lon)  # scenario ENU -> ECEF
+    rocd = np.sum(v_ecef * up, axis=1) / FT * 60
+    np.testing.assert_allclose(col("I062/220.RoC"), rocd, atol=6.25 / 2 + 1e-9)
     # sanity of the mapping: the plane agrees with the tracker's ENU plane in bearing and
     # to a fraction of a percent in range (they differ by curvature and altitude terms)
     X, Y = col("I062/100.X"), col("I062/100.Y")
@@ -93,6 +100,7 @@ def test_own_decoder_agrees_with_pyasteryx(run: RunData) -> None:
         ("time_of_day", "I062/070.ToT"),
         ("geo_alt_ft", "I062/130.Alt"),
         ("track_number", "I062/040.TrkN"),
+        ("rocd_fpm", "I062/220.RoC"),
     ):
         np.testing.assert_array_equal(ours[key], [r[theirs] for r in recs])
     np.testing.assert_array_equal(
@@ -152,15 +160,18 @@ def test_track_end_sets_tse_only_when_the_track_ended_early() -> None:
     y=st.floats(-4e6, 4e6), vx=st.floats(-8000, 8000), vy=st.floats(-8000, 8000),
     alt_ft=st.floats(-1500, 150000), fl=st.floats(-15, 1500), t=st.floats(0, 86399.99),
     tid=st.integers(0, 65535), cnf=st.booleans(), cst=st.booleans(),
+    rocd=st.floats(-204000, 204000),
 )  # fmt: skip
-def test_round_trip_within_half_lsb(lat, lon, x, y, vx, vy, alt_ft, fl, t, tid, cnf, cst) -> None:
+def test_round_trip_within_half_lsb(
+    lat, lon, x, y, vx, vy, alt_ft, fl, t, tid, cnf, cst, rocd
+) -> None:
     one = lambda v, dt=float: np.array([v], dtype=dt)  # noqa: E731
     f = ax.Cat062Fields(
         sac=one(9, np.int64), sic=one(8, np.int64), service_id=one(7, np.int64),
         time_of_day=one(t), track_number=one(tid, np.int64), lat_deg=one(lat), lon_deg=one(lon),
         x=one(x), y=one(y), vx=one(vx), vy=one(vy), geo_alt_ft=one(alt_ft), mfl_fl=one(fl),
         cnf=one(cnf, bool), sim=one(True, bool), tse=one(False, bool), tsb=one(True, bool),
-        cst=one(cst, bool),
+        cst=one(cst, bool), rocd_fpm=one(rocd),
     )  # fmt: skip
     d = ax.decode(b"".join(ax.encode_blocks(f)))
     assert abs(d["lat_deg"][0] - lat) <= ax.LSB_LATLON_DEG / 2 + 1e-12
@@ -169,6 +180,7 @@ def test_round_trip_within_half_lsb(lat, lon, x, y, vx, vy, alt_ft, fl, t, tid, 
     assert abs(d["vx"][0] - vx) <= 0.125 + 1e-9 and abs(d["vy"][0] - vy) <= 0.125 + 1e-9
     assert abs(d["geo_alt_ft"][0] - alt_ft) <= 3.125 + 1e-9
     assert abs(d["mfl_fl"][0] - fl) <= 0.125 + 1e-9
+    assert abs(d["rocd_fpm"][0] - rocd) <= 3.125 + 1e-9
     assert (
         abs(d["time_of_day"][0] - t) <= 1 / 256 + 1e-9
         or abs(d["time_of_day"][0] - t + 86400) <= 1 / 256
@@ -211,6 +223,20 @@ def test_system_plane_is_stereographic_about_the_origin(az: float, dist: float) 
     # the tangent plane (ENU) would be off by tens of metres or more at these ranges
     if dist >= 300e3:
         assert abs(float(np.hypot(x, y)[0]) - r * np.sin(dist / r)) > 50.0
+
+
+def test_vertical_rate_is_along_the_local_normal() -> None:
+    origin = (39.93, 32.86)
+    # level flight due east in the scenario frame, seen 3° of longitude east at the same
+    # latitude: the origin's east axis climbs there by cos(lat) sin(dlon) (exact)
+    rate = ax.vertical_rate([39.93, 39.93], [32.86, 35.86], [[250.0, 0.0, 0.0]] * 2, origin)
+    assert rate[0] == pytest.approx(0.0, abs=1e-9)
+    assert rate[1] == pytest.approx(
+        250 * np.cos(np.radians(39.93)) * np.sin(np.radians(3.0)), rel=1e-12
+    )
+    assert ax.vertical_rate([39.93], [32.86], [[0.0, 0.0, -12.0]], origin)[0] == pytest.approx(
+        -12.0
+    )
 
 
 def test_system_plane_velocity_is_the_projection_differential() -> None:

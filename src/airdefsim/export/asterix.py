@@ -19,7 +19,7 @@ FRN   item        FRN   item        FRN   item        FRN   item
 3     015 *       10    245         17    136 *       24    110
 4     070 *       11    380         18    130 *       25    120
 5     105 *       12    040 *       19    135         26    510
-6     100 *       13    080 *       20    220         27    500
+6     100 *       13    080 *       20    220 *       27    500
 7     185 *       14    290         21    390         28    340
 ====  ==========  ====  ==========  ====  ==========  ====  ==========
 
@@ -38,6 +38,8 @@ Items and resolutions (all signed values two's complement, big endian):
 - I062/136 measured flight level: 16 bits, LSB 1/4 FL (25 ft), range -15 … 1500 FL.
 - I062/130 geometric altitude (above the WGS-84 ellipsoid): 16 bits, LSB 6.25 ft,
   range -1500 … 150 000 ft.
+- I062/220 calculated rate of climb/descent: 16 bits, LSB 6.25 ft/min (saturates at
+  ±204 794 ft/min ≈ ±1040 m/s: a re-entering ballistic missile may exceed it).
 
 Mapping from the recorded ``tracks`` table (scenario ENU at the run's origin):
 
@@ -53,6 +55,8 @@ Mapping from the recorded ``tracks`` table (scenario ENU at the run's origin):
   more reliable), ``SRC = 2`` (3-D radar), ``CNF = 1`` for tentative tracks and
   ``CST = 1`` for coasting tracks; ``TSB`` on a track's first update, ``TSE`` on its
   last one when the track ended before the end of the recording.
+- I062/220 is the velocity along the local vertical at the track (not the scenario
+  ``vu``, whose axis is the vertical at the origin).
 - I062/130 is omitted when the altitude is outside the item's range (a ballistic
   missile near apogee); I062/136 is only sent for tracks identified ``friendly``
   (the cooperative, Mode C-replying aircraft), as the ISA pressure altitude of the
@@ -86,6 +90,7 @@ LSB_V_MPS = 0.25  # m/s, I062/185
 LSB_TIME_S = 1.0 / 128.0  # s, I062/070
 LSB_GEO_ALT_FT = 6.25  # ft, I062/130
 LSB_MFL_FL = 0.25  # flight levels, I062/136
+LSB_ROCD_FPM = 6.25  # ft/min, I062/220
 FT = 0.3048  # m per international foot
 GEO_ALT_RANGE_FT = (-1500.0, 150000.0)  # I062/130 valid range
 MFL_RANGE_FL = (-15.0, 1500.0)  # I062/136 valid range
@@ -104,6 +109,7 @@ UAP: dict[str, int] = {
     "080": 13,
     "136": 17,
     "130": 18,
+    "220": 20,
 }
 # Fixed item lengths in octets (080 is extensible).
 _FIXED_LEN = {
@@ -116,6 +122,7 @@ _FIXED_LEN = {
     "040": 2,
     "136": 2,
     "130": 2,
+    "220": 2,
 }
 _ORDER = sorted(UAP, key=UAP.__getitem__)
 # Full UAP of edition 1.18: FRN -> item (None = spare); used to name unsupported items.
@@ -160,6 +167,8 @@ class Cat062Fields:
     sim : (N,) bool — simulated track
     tse, tsb : (N,) bool — last / first message of the track
     cst : (N,) bool — coasting (extrapolated) track
+    rocd_fpm : (N,) float, ft/min — rate of climb/descent; NaN = item absent; None:
+        absent for every row
     """
 
     sac: NDArray[np.int64]
@@ -180,6 +189,7 @@ class Cat062Fields:
     tse: NDArray[np.bool_]
     tsb: NDArray[np.bool_]
     cst: NDArray[np.bool_]
+    rocd_fpm: F64 | None = None
 
     def __len__(self) -> int:
         return int(self.track_number.shape[0])
@@ -311,6 +321,20 @@ def system_plane_velocity(
     return (x1 - x0) / (2.0 * dt), (y1 - y0) / (2.0 * dt)
 
 
+def vertical_rate(
+    lat_deg: ArrayLike, lon_deg: ArrayLike, vel_enu: ArrayLike, origin: tuple[float, float]
+) -> F64:
+    """Rate of climb (N,) m/s: the velocity along the local ellipsoid normal (up) at each
+    track, from velocities (N, 3) m/s in the scenario ENU frame at ``origin`` (deg)."""
+    lat = np.radians(np.asarray(lat_deg, dtype=float))
+    lon = np.radians(np.asarray(lon_deg, dtype=float))
+    v = LocalFrame.from_degrees(float(origin[0]), float(origin[1])).vec_to_ecef(
+        np.asarray(vel_enu, dtype=float).reshape(-1, 3)
+    )
+    up = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1)
+    return np.asarray(np.sum(v * up, axis=-1), float)
+
+
 def fields_from_tracks(
     cols: Mapping[str, ArrayLike],
     epoch: datetime | str | None,
@@ -359,6 +383,7 @@ def fields_from_tracks(
         [np.asarray(cols["ve"], dtype=float), np.asarray(cols["vn"], dtype=float), vu], axis=-1
     )
     vx, vy = system_plane_velocity(lat_deg, lon_deg, vel, origin)
+    rocd_fpm = vertical_rate(lat_deg, lon_deg, vel, origin) / FT * 60.0
     return Cat062Fields(
         sac=np.full(n, int(sac), np.int64),
         sic=np.full(n, int(sic), np.int64),
@@ -378,6 +403,7 @@ def fields_from_tracks(
         tse=zeros.copy() if tse is None else np.asarray(tse, bool),
         tsb=zeros.copy() if tsb is None else np.asarray(tsb, bool),
         cst=status == STATUS_COASTING,
+        rocd_fpm=rocd_fpm,
     )
 
 
@@ -426,15 +452,24 @@ def encode_records(f: Cat062Fields) -> tuple[U8, NDArray[np.int64]]:
     has_alt = np.isfinite(f.geo_alt_ft)
     has_mfl = np.isfinite(f.mfl_fl)
     cst = np.asarray(f.cst, bool)
+    rocd = np.full(n, np.nan) if f.rocd_fpm is None else np.asarray(f.rocd_fpm, float)
+    has_rocd = np.isfinite(rocd)
     layout = (
-        has_alt.astype(np.int64) | (has_mfl.astype(np.int64) << 1) | (cst.astype(np.int64) << 2)
+        has_alt.astype(np.int64)
+        | (has_mfl.astype(np.int64) << 1)
+        | (cst.astype(np.int64) << 2)
+        | (has_rocd.astype(np.int64) << 3)
     )
     lengths = np.zeros(n, np.int64)
     groups: list[tuple[NDArray[np.int64], U8]] = []
     for code in np.unique(layout):
         idx = np.flatnonzero(layout == code)
-        g_alt, g_mfl, g_cst = bool(code & 1), bool(code & 2), bool(code & 4)
-        items = [i for i in _ORDER if (i != "130" or g_alt) and (i != "136" or g_mfl)]
+        g_alt, g_mfl, g_cst, g_rocd = (bool(code & b) for b in (1, 2, 4, 8))
+        items = [
+            i
+            for i in _ORDER
+            if (i != "130" or g_alt) and (i != "136" or g_mfl) and (i != "220" or g_rocd)
+        ]
         fspec = _fspec(UAP[i] for i in items)
         len080 = 4 if g_cst else 2
         rec_len = len(fspec) + sum(len080 if i == "080" else _FIXED_LEN[i] for i in items)
@@ -477,6 +512,8 @@ def encode_records(f: Cat062Fields) -> tuple[U8, NDArray[np.int64]]:
                 _put(out, col, _quantise(f.mfl_fl[idx], LSB_MFL_FL, 16), 2)
             elif item == "130":
                 _put(out, col, _quantise(f.geo_alt_ft[idx], LSB_GEO_ALT_FT, 16), 2)
+            elif item == "220":
+                _put(out, col, _quantise(rocd[idx], LSB_ROCD_FPM, 16), 2)
             col += len080 if item == "080" else _FIXED_LEN[item]
         lengths[idx] = rec_len
         groups.append((idx, out))
@@ -642,10 +679,14 @@ def _decode_record(data: bytes, pos: int, end: int) -> tuple[dict[str, Any], int
             rec["mfl_fl"] = _signed(int.from_bytes(raw, "big"), 16) * LSB_MFL_FL
         elif item == "130":
             rec["geo_alt_ft"] = _signed(int.from_bytes(raw, "big"), 16) * LSB_GEO_ALT_FT
+        elif item == "220":
+            rec["rocd_fpm"] = _signed(int.from_bytes(raw, "big"), 16) * LSB_ROCD_FPM
     return rec, pos
 
 
-_DECODED_FLOAT = ("time_of_day", "lat_deg", "lon_deg", "x", "y", "vx", "vy", "geo_alt_ft", "mfl_fl")
+_DECODED_FLOAT = (
+    "time_of_day", "lat_deg", "lon_deg", "x", "y", "vx", "vy", "geo_alt_ft", "mfl_fl", "rocd_fpm",
+)  # fmt: skip
 _DECODED_INT = ("sac", "sic", "service_id", "track_number", "src")
 _DECODED_BOOL = ("mrh", "cnf", "sim", "tse", "tsb", "cst")
 
@@ -660,8 +701,8 @@ def decode(data: bytes | bytearray | memoryview) -> dict[str, np.ndarray]:
     -------
     dict of (N,) arrays, one row per record: ``block`` (index of the data block),
     ``sac, sic, service_id, track_number, src`` (int, -1 if absent),
-    ``time_of_day, lat_deg, lon_deg, x, y, vx, vy, geo_alt_ft, mfl_fl`` (float, NaN if
-    absent; s, deg, m, m/s, ft, FL), ``mrh, cnf, sim, tse, tsb, cst`` (bool).
+    ``time_of_day, lat_deg, lon_deg, x, y, vx, vy, geo_alt_ft, mfl_fl, rocd_fpm`` (float,
+    NaN if absent; s, deg, m, m/s, ft, FL, ft/min), ``mrh, cnf, sim, tse, tsb, cst`` (bool).
 
     Raises
     ------
