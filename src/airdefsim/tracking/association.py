@@ -38,16 +38,29 @@ class Associator(Protocol):
 
 
 def _pair_clusters(ti: I64, pk: I64, n_tracks: int, n_plots: int) -> tuple[I64, I64, I64]:
-    """Cluster label of each pair, and the numbers of tracks and plots per cluster."""
-    tl, pl, nc = clusters(ti, pk, n_tracks, n_plots)
-    lab = tl[ti]
-    has_t = np.zeros(n_tracks, bool)
-    has_t[ti] = True
-    has_p = np.zeros(n_plots, bool)
-    has_p[pk] = True
-    nt = np.bincount(tl[has_t], minlength=nc)
-    npl = np.bincount(pl[has_p], minlength=nc)
-    return lab, nt, npl
+    """Cluster label of each pair, and the numbers of tracks and plots per cluster.
+
+    Hot path: pairs whose track and plot have no other pair are their own clusters;
+    the graph search only runs over the rest.
+    """
+    deg_t = np.bincount(ti, minlength=n_tracks)
+    deg_p = np.bincount(pk, minlength=n_plots)
+    iso = (deg_t[ti] == 1) & (deg_p[pk] == 1)
+    lab = np.empty(ti.shape[0], np.int64)
+    n_iso = int(iso.sum())
+    lab[iso] = np.arange(n_iso)
+    rest = ~iso
+    nt_rest = npl_rest = np.zeros(0, np.int64)
+    if rest.any():
+        tr, pr = ti[rest], pk[rest]
+        ut, tr_i = np.unique(tr, return_inverse=True)
+        up, pr_i = np.unique(pr, return_inverse=True)
+        tl, pl, nc = clusters(tr_i, pr_i, ut.size, up.size)
+        lab[rest] = n_iso + tl[tr_i]
+        nt_rest = np.bincount(tl, minlength=nc)
+        npl_rest = np.bincount(pl, minlength=nc)
+    ones = np.ones(n_iso, np.int64)
+    return lab, np.concatenate([ones, nt_rest]), np.concatenate([ones, npl_rest])
 
 
 def gnn(ti: I64, pk: I64, cost: F64, n_tracks: int, n_plots: int, miss_cost: float) -> F64:

@@ -70,6 +70,8 @@ class ModelParams:
     sigma_ballistic : float, m/s² — DWNA acceleration standard deviation of ``ballistic``.
     min_turn_speed : float, m/s — below this horizontal speed the turn rate is computed
         with this speed (avoids huge rates for hovering or just-initiated tracks).
+    continuous_noise : bool — white-noise acceleration models use the continuous-time
+        (CWNA) covariance with ``σ²`` as spectral density instead of the discrete DWNA.
     """
 
     sigma_cv: float = 3.0
@@ -78,6 +80,7 @@ class ModelParams:
     turn_acc: float = 50.0
     sigma_ballistic: float = 5.0
     min_turn_speed: float = 100.0
+    continuous_noise: bool = False
 
 
 def _axis_kron(block: F64) -> F64:
@@ -92,11 +95,22 @@ def _axis_kron(block: F64) -> F64:
     return out.reshape(a, NX, NX)
 
 
-def _dwna_block(dt: F64, sigma: float) -> F64:
-    """Per-axis DWNA process noise ``(A, 3, 3)`` for time steps ``dt (A,)`` s (|dt| used)."""
+def _dwna_block(dt: F64, sigma: float, continuous: bool = False) -> F64:
+    """Per-axis white-noise-acceleration process noise ``(A, 3, 3)`` for steps ``dt (A,)`` s
+    (``|dt|`` used).
+
+    Discrete (DWNA): ``σ² [[T⁴/4, T³/2], [T³/2, T²]]``, σ in m/s². Continuous (CWNA,
+    Bar-Shalom et al. §6.2.2): ``q̃ [[T³/3, T²/2], [T²/2, T]]`` with ``q̃ = σ²`` read as a
+    power spectral density in m²/s³ (Stone Soup's ``ConstantVelocity(noise_diff_coeff)``).
+    """
     q = sigma * sigma
     dt = np.abs(dt)
     b = np.zeros((dt.shape[0], 3, 3))
+    if continuous:
+        b[:, 0, 0] = dt**3 / 3.0 * q
+        b[:, 0, 1] = b[:, 1, 0] = dt**2 / 2.0 * q
+        b[:, 1, 1] = dt * q
+        return b
     b[:, 0, 0] = dt**4 / 4.0 * q
     b[:, 0, 1] = b[:, 1, 0] = dt**3 / 2.0 * q
     b[:, 1, 1] = dt**2 * q
@@ -127,13 +141,21 @@ def transition(model: str, dt: F64, x: F64, params: ModelParams) -> tuple[F64, F
     blk[:, 0, 0] = blk[:, 1, 1] = 1.0
     blk[:, 0, 1] = dt
     if model == "cv":
-        return _axis_kron(blk), b, _axis_kron(_dwna_block(dt, params.sigma_cv))
+        return (
+            _axis_kron(blk),
+            b,
+            _axis_kron(_dwna_block(dt, params.sigma_cv, params.continuous_noise)),
+        )
     if model == "ballistic":
         half = 0.5 * dt * dt
         b[:, 2] = -G0 * half
         b[:, 5] = -G0 * dt
         b[:, 8] = -G0
-        return _axis_kron(blk), b, _axis_kron(_dwna_block(dt, params.sigma_ballistic))
+        return (
+            _axis_kron(blk),
+            b,
+            _axis_kron(_dwna_block(dt, params.sigma_ballistic, params.continuous_noise)),
+        )
     if model == "ca":
         blk[:, 2, 2] = 1.0
         blk[:, 0, 2] = 0.5 * dt * dt
@@ -161,7 +183,7 @@ def transition(model: str, dt: F64, x: F64, params: ModelParams) -> tuple[F64, F
         # acceleration after the step: centripetal ω × v'
         F[:, 6, :] = -w[:, None] * F[:, 4, :]
         F[:, 7, :] = w[:, None] * F[:, 3, :]
-        return F, b, _axis_kron(_dwna_block(dt, params.sigma_ct))
+        return F, b, _axis_kron(_dwna_block(dt, params.sigma_ct, params.continuous_noise))
     raise ValueError(f"unknown motion model {model!r}; choose from {', '.join(MODEL_NAMES)}")
 
 
@@ -180,23 +202,46 @@ def innovation(x: F64, P: F64, z: F64, R: F64) -> tuple[F64, F64]:
     return z - x[:, :3], P[:, :3, :3] + R
 
 
+def inv3(S: F64) -> tuple[F64, F64]:
+    """Inverse and determinant of a stack of 3×3 matrices ``S (A, 3, 3)`` by cofactors.
+
+    Hot path: closed form, no LAPACK call per matrix. Returns ``(S⁻¹ (A, 3, 3), det (A,))``.
+    """
+    a, b, c = S[:, 0, 0], S[:, 0, 1], S[:, 0, 2]
+    d, e, f = S[:, 1, 0], S[:, 1, 1], S[:, 1, 2]
+    g, h, i = S[:, 2, 0], S[:, 2, 1], S[:, 2, 2]
+    co = np.empty_like(S)
+    co[:, 0, 0] = e * i - f * h
+    co[:, 0, 1] = c * h - b * i
+    co[:, 0, 2] = b * f - c * e
+    co[:, 1, 0] = f * g - d * i
+    co[:, 1, 1] = a * i - c * g
+    co[:, 1, 2] = c * d - a * f
+    co[:, 2, 0] = d * h - e * g
+    co[:, 2, 1] = b * g - a * h
+    co[:, 2, 2] = a * e - b * d
+    det = a * co[:, 0, 0] + b * co[:, 1, 0] + c * co[:, 2, 0]
+    return co / det[:, None, None], det
+
+
 def mahalanobis2(nu: F64, S: F64) -> F64:
-    """Squared Mahalanobis distance ``νᵀ S⁻¹ ν`` for ``nu (A, k)``, ``S (A, k, k)``."""
-    return np.einsum("ai,ai->a", nu, np.linalg.solve(S, nu[:, :, None])[:, :, 0])
+    """Squared Mahalanobis distance ``νᵀ S⁻¹ ν`` for ``nu (A, 3)``, ``S (A, 3, 3)``."""
+    Si, _ = inv3(S)
+    return np.einsum("ai,aij,aj->a", nu, Si, nu)
 
 
 def log_gauss(nu: F64, S: F64) -> F64:
-    """Log density of ``N(ν; 0, S)`` for ``nu (A, k)``, ``S (A, k, k)`` -> (A,)."""
-    k = nu.shape[1]
-    _, logdet = np.linalg.slogdet(S)
-    return -0.5 * (mahalanobis2(nu, S) + logdet + k * _LOG_2PI)
+    """Log density of ``N(ν; 0, S)`` for ``nu (A, 3)``, ``S (A, 3, 3)`` -> (A,)."""
+    Si, det = inv3(S)
+    d2 = np.einsum("ai,aij,aj->a", nu, Si, nu)
+    return -0.5 * (d2 + np.log(det) + 3 * _LOG_2PI)
 
 
 def update(x: F64, P: F64, z: F64, R: F64) -> tuple[F64, F64, F64]:
-    """Kalman update with a position measurement, Joseph form (batched).
+    """Kalman update with a position measurement (batched).
 
-    ``S = H P Hᵀ + R``, ``K = P Hᵀ S⁻¹``, ``x⁺ = x + K ν``,
-    ``P⁺ = (I - K H) P (I - K H)ᵀ + K R Kᵀ`` (keeps P symmetric positive semi-definite).
+    ``S = H P Hᵀ + R``, ``K = P Hᵀ S⁻¹``, ``x⁺ = x + K ν``, ``P⁺ = P - K H P``,
+    symmetrised (the optimal-gain form; with the exact gain it equals the Joseph form).
 
     Parameters
     ----------
@@ -207,15 +252,15 @@ def update(x: F64, P: F64, z: F64, R: F64) -> tuple[F64, F64, F64]:
     -------
     x : (A, n); P : (A, n, n); loglik : (A,) — ``log N(ν; 0, S)``
     """
-    n = x.shape[1]
     nu, S = innovation(x, P, z, R)
+    Si, det = inv3(S)
     PHt = P[:, :, :3]
-    K = np.swapaxes(np.linalg.solve(S, np.swapaxes(PHt, 1, 2)), 1, 2)  # S symmetric
-    xu = x + np.einsum("aij,aj->ai", K, nu)
-    IKH = np.broadcast_to(np.eye(n), P.shape).copy()
-    IKH[:, :, :3] -= K
-    Pu = IKH @ P @ np.swapaxes(IKH, 1, 2) + K @ R @ np.swapaxes(K, 1, 2)
-    return xu, 0.5 * (Pu + np.swapaxes(Pu, 1, 2)), log_gauss(nu, S)
+    K = PHt @ Si
+    xu = x + (K @ nu[:, :, None])[:, :, 0]
+    Pu = P - K @ np.swapaxes(PHt, 1, 2)
+    d2 = np.einsum("ai,aij,aj->a", nu, Si, nu)
+    ll = -0.5 * (d2 + np.log(det) + 3 * _LOG_2PI)
+    return xu, 0.5 * (Pu + np.swapaxes(Pu, 1, 2)), ll
 
 
 def imm_mix(mu: F64, trans: F64, xm: F64, Pm: F64) -> tuple[F64, F64, F64]:
@@ -233,10 +278,16 @@ def imm_mix(mu: F64, trans: F64, xm: F64, Pm: F64) -> tuple[F64, F64, F64]:
     cbar : (A, r) — predicted mode probabilities ``c_j = Σ_i π_ij μ_i``
     """
     cbar = mu @ trans
+    a, r, n = xm.shape
+    if r == 1:
+        return xm.copy(), Pm.copy(), cbar
     w = mu[:, :, None] * trans[None, :, :] / np.maximum(cbar[:, None, :], 1e-300)
-    x0 = np.einsum("aij,aid->ajd", w, xm)
-    dx = xm[:, :, None, :] - x0[:, None, :, :]
-    P0 = np.einsum("aij,aide->ajde", w, Pm) + np.einsum("aij,aijd,aije->ajde", w, dx, dx)
+    wt = np.swapaxes(w, 1, 2)  # (A, j, i)
+    x0 = wt @ xm
+    # hot path: batched matmul instead of einsum over (A, i, j, n, n)
+    D = xm[:, None, :, :] - x0[:, :, None, :]  # (A, j, i, n)
+    P0 = (wt @ Pm.reshape(a, r, n * n)).reshape(a, r, n, n)
+    P0 += np.swapaxes(D * wt[..., None], 2, 3) @ D
     return x0, P0, cbar
 
 
@@ -246,9 +297,13 @@ def imm_combine(mu: F64, xm: F64, Pm: F64) -> tuple[F64, F64]:
     ``x̄ = Σ μ_j x_j``, ``P̄ = Σ μ_j (P_j + (x_j - x̄)(x_j - x̄)ᵀ)``;
     shapes ``mu (A, r)``, ``xm (A, r, n)``, ``Pm (A, r, n, n)`` -> ``(A, n)``, ``(A, n, n)``.
     """
-    x = np.einsum("aj,ajd->ad", mu, xm)
-    dx = xm - x[:, None, :]
-    P = np.einsum("aj,ajde->ade", mu, Pm) + np.einsum("aj,ajd,aje->ade", mu, dx, dx)
+    a, r, n = xm.shape
+    if r == 1:
+        return xm[:, 0].copy(), Pm[:, 0].copy()
+    x = (mu[:, None, :] @ xm)[:, 0]
+    D = xm - x[:, None, :]
+    P = (mu[:, None, :] @ Pm.reshape(a, r, n * n)).reshape(a, n, n)
+    P += np.swapaxes(D * mu[:, :, None], 1, 2) @ D
     return x, 0.5 * (P + np.swapaxes(P, 1, 2))
 
 

@@ -48,6 +48,8 @@ class TrackerConfig:
     Attributes
     ----------
     association : "gnn" | "jpda"
+    process_noise : "discrete" | "continuous" — white-noise acceleration covariance of
+        the cv / ct / ballistic models (DWNA, or CWNA with σ² as spectral density).
     models : tuple of motion model names (``filters.MODEL_NAMES``; ``ct`` = both turns).
         One model gives a plain Kalman filter, several an IMM.
     p_stay : float — IMM probability of staying in a mode for one update.
@@ -78,6 +80,7 @@ class TrackerConfig:
     """
 
     association: str = "gnn"
+    process_noise: str = "discrete"
     models: tuple[str, ...] = ("cv", "ct_left", "ct_right", "ballistic")
     p_stay: float = 0.95
     sigma_cv: float = 3.0
@@ -139,6 +142,12 @@ class TrackerConfig:
                 if val not in ("gnn", "jpda"):
                     raise ValueError(f"tracker association must be gnn or jpda, not {val!r}")
                 changes[key] = val
+            elif key == "process_noise":
+                if val not in ("discrete", "continuous"):
+                    raise ValueError(
+                        f"tracker process_noise must be discrete or continuous, not {val!r}"
+                    )
+                changes[key] = val
             elif key == "models":
                 names = [val] if isinstance(val, str) else list(val)
                 expanded: list[str] = []
@@ -174,6 +183,7 @@ class TrackerConfig:
             sigma_ct=self.sigma_ct,
             turn_acc=self.turn_acc,
             sigma_ballistic=self.sigma_ballistic,
+            continuous_noise=self.process_noise == "continuous",
         )
 
 
@@ -221,6 +231,7 @@ class Tracker:
         self._score = np.zeros((0,))
         #: ids of tracks confirmed during the last ``step`` (for "track_confirmed" events)
         self.newly_confirmed: I64 = np.zeros((0,), np.int64)
+        self._combined: tuple[F64, F64] = (np.zeros((0, NX)), np.zeros((0, NX, NX)))
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any] | None = None) -> Tracker:
@@ -285,7 +296,9 @@ class Tracker:
         free = np.ones(tk.shape[0], bool)
         tmin = np.full(len(self), -np.inf)
         c = self.config
-        for n_pass in range(c.max_passes):
+        # one look only (the usual case): a single pass
+        n_passes = c.max_passes if tk[-1] - tk[0] > c.look_gap else 1
+        for n_pass in range(n_passes):
             for tentative, method in ((False, c.association), (True, "gnn")):
                 if not free.any():
                     break
@@ -300,7 +313,7 @@ class Tracker:
             if not free.any():
                 return
             start = free.copy()
-            if n_pass < c.max_passes - 1:
+            if n_pass < n_passes - 1:
                 start &= ~self._later_looks(tk, z, R, free)
             self._initiate(tk[start], z[start], R[start])
             free &= ~start
@@ -348,15 +361,22 @@ class Tracker:
         taken = np.zeros(tk.shape[0], bool)
         none = np.zeros((0,), np.int64)
         pidx = np.flatnonzero(free)
-        x0, P0, cbar = filters.imm_mix(self._mu[idx], self._trans, self._xm[idx], self._Pm[idx])
         ti, pk = self._prefilter(idx, tk[pidx], z[pidx], R[pidx])
         pk = pidx[pk]
         late = tk[pk] >= tmin[idx[ti]]
         ti, pk = ti[late], pk[late]
         if ti.size == 0:
             return taken, none
+        # mix only the tracks with candidate plots
+        cand, ci = np.unique(ti, return_inverse=True)
+        rows = idx[cand]
+        x0, P0, cbar_c = filters.imm_mix(
+            self._mu[rows], self._trans, self._xm[rows], self._Pm[rows]
+        )
+        cbar = np.zeros((idx.size, len(self._models)))
+        cbar[cand] = cbar_c
         dt = tk[pk] - self._t_state[idx[ti]]
-        xp, Pp = filters.imm_predict(self._models, self._params, dt, x0[ti], P0[ti])
+        xp, Pp = filters.imm_predict(self._models, self._params, dt, x0[ci], P0[ci])
         xc, Pc = filters.imm_combine(cbar[ti], xp, Pp)
         nu, S = filters.innovation(xc, Pc, z[pk], R[pk])
         d2 = filters.mahalanobis2(nu, S)
@@ -528,6 +548,7 @@ class Tracker:
 
     def _manage(self, t: float) -> None:
         """Coast, delete; compacts the track arrays (deleted ids are never reused)."""
+        self._combined = (np.zeros((0, NX)), np.zeros((0, NX, NX)))
         if not len(self):
             return
         c = self.config
@@ -568,6 +589,8 @@ class Tracker:
                 "_score",
             ):
                 setattr(self, name, getattr(self, name)[keep])
+            x, P = x[keep], P[keep]
+        self._combined = (x, P)
 
     # ------------------------------------------------------------------ the picture
 
@@ -582,7 +605,16 @@ class Tracker:
         m = len(self)
         if m == 0:
             return TrackTable.empty()
-        x, P = self.predict_to(self.t)
+        x, P = self._combined
+        if x.shape[0] != m:  # tracks() before any step
+            x, P = filters.imm_combine(self._mu, self._xm, self._Pm)
+        # hot path: extrapolate the combined estimate with its own acceleration (constant
+        # acceleration kinematics, DWNA noise of the noisiest model) instead of a full
+        # IMM prediction; the gap is at most one step for live tracks
+        dt = self.t - self._t_state
+        F, _, _ = filters.transition("ca", dt, x, self._params)
+        _, _, Q = filters.transition("cv", dt, x, replace(self._params, sigma_cv=self._qmax))
+        x, P = filters.predict(x, P, F, np.zeros_like(x), Q)
         return TrackTable(
             track_id=self._id.copy(),
             x=x[:, :6].copy(),
