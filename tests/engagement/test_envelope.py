@@ -6,11 +6,13 @@ import numpy as np
 import pytest
 
 from airdefsim.engagement.envelope import (
+    _compute_table,
     envelope,
     extrapolate,
     flyout_table,
     ground_range,
     predicted_intercept,
+    table_key,
 )
 from airdefsim.geo.wgs84 import LocalFrame
 from airdefsim.physics.flyout import Interceptors
@@ -29,10 +31,24 @@ def missiles():
 def test_flyout_reaches_published_max_range(missiles, name: str) -> None:
     # 40N6E 400 km [armyrec-2015]; PAC-3 MSE 40 km [nocut] (public-figures.md, OK)
     spec = missiles[name]
-    table = flyout_table(spec)
+    table = _compute_table(spec)  # fresh flyouts, not the shipped table
     assert table.max_ground_range == pytest.approx(spec.max_range, rel=0.15)
     # not far beyond: nothing reached past 1.15 x the published range
     assert not table.reached[:, table.ground_range > 1.15 * spec.max_range].any()
+    # the shipped table of this preset is what the model computes today
+    shipped = flyout_table(spec)
+    assert shipped is not table
+    same = shipped.reached == table.reached
+    assert same.mean() >= 0.98
+    both = shipped.reached & table.reached
+    np.testing.assert_allclose(shipped.t_flight[both], table.t_flight[both], atol=0.5)
+
+
+def test_spec_change_recomputes(missiles) -> None:
+    spec = missiles["PAC-3_MSE"]
+    slower = spec.model_copy(update={"cd0": 0.6})
+    assert table_key(slower) != table_key(spec)
+    assert flyout_table(slower).max_ground_range < 0.95 * flyout_table(spec).max_ground_range
 
 
 def _target(enu, vel_enu):

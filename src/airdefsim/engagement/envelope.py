@@ -22,8 +22,13 @@ target, which is what ``airdefsim envelope`` prints and draws.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -95,6 +100,13 @@ class FlyoutTable:
 
 
 _CACHE: dict[str, FlyoutTable] = {}
+
+# Tables of the preset missiles ship precomputed (computing the five takes ~10 s); a
+# table is used only if its key - a hash of MODEL_VERSION and the full spec - matches, so
+# a changed preset or a user-overridden spec is recomputed. Bump MODEL_VERSION and run
+# ``python -m airdefsim.engagement.envelope`` after changing the flyout model.
+MODEL_VERSION = "flyout-1"
+SHIPPED_TABLES = ("airdefsim.physics", "data/flyout_tables.json")
 
 
 def ground_range(launcher_pos: ArrayLike, pos: ArrayLike) -> F64:
@@ -172,14 +184,64 @@ def fly_to_points(
     return out
 
 
+def table_key(spec: MissileSpec) -> str:
+    """Cache key of ``spec``'s flyout table: hash of :data:`MODEL_VERSION` and the spec."""
+    text = MODEL_VERSION + "|" + spec.model_dump_json()
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
 def flyout_table(spec: MissileSpec) -> FlyoutTable:
-    """The (cached) flyout table of ``spec``; computed once per distinct spec."""
-    key = spec.model_dump_json()
+    """The flyout table of ``spec``: cached in the process, shipped for the presets, else
+    computed (a few seconds)."""
+    key = table_key(spec)
     table = _CACHE.get(key)
     if table is None:
-        table = _compute_table(spec)
+        raw = _shipped_tables().get(key)
+        table = _table_from_json(raw) if raw is not None else _compute_table(spec)
         _CACHE[key] = table
     return table
+
+
+@lru_cache(maxsize=1)
+def _shipped_tables() -> dict[str, Any]:
+    package, name = SHIPPED_TABLES
+    path = resources.files(package) / name
+    if not path.is_file():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _table_to_json(t: FlyoutTable) -> dict[str, Any]:
+    def rows(a: F64) -> list[list[float | None]]:
+        return [[None if not np.isfinite(v) else round(float(v), 4) for v in r] for r in a]
+
+    return {
+        "missile": t.missile,
+        "altitude": t.altitude.tolist(),
+        "ground_range": [round(float(v), 3) for v in t.ground_range],
+        "t_flight": rows(t.t_flight),
+        "speed": rows(t.speed),
+    }
+
+
+def _table_from_json(raw: dict[str, Any]) -> FlyoutTable:
+    t_f = np.array(raw["t_flight"], dtype=float)
+    return FlyoutTable(
+        missile=str(raw["missile"]),
+        altitude=np.array(raw["altitude"], dtype=float),
+        ground_range=np.array(raw["ground_range"], dtype=float),
+        t_flight=t_f,
+        speed=np.array(raw["speed"], dtype=float),
+        reached=np.isfinite(t_f),
+    )
+
+
+def write_tables(specs: dict[str, MissileSpec], path: Path) -> Path:
+    """Compute the flyout tables of ``specs`` and write them (JSON) to ``path``."""
+    out = {table_key(s): _table_to_json(_compute_table(s)) for s in specs.values()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out, separators=(",", ":")) + "\n", encoding="utf-8")
+    return path
 
 
 def _compute_table(spec: MissileSpec) -> FlyoutTable:
@@ -468,3 +530,11 @@ def envelope(
         t_flight=tf.reshape(shape),
         intercept_range=ir.reshape(shape),
     )
+
+
+if __name__ == "__main__":  # regenerate the shipped tables of the preset missiles
+    from airdefsim.scenario.presets import get_presets
+
+    package, name = SHIPPED_TABLES
+    target = Path(str(resources.files(package))) / name
+    print(write_tables(get_presets().missiles, target))
