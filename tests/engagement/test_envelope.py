@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from airdefsim.engagement.envelope import (
     _compute_table,
@@ -212,3 +214,29 @@ def test_cli_bad_input_exit_2(args) -> None:
     assert res.exit_code == 2
     assert res.exception is None or isinstance(res.exception, SystemExit)
     assert "error" in res.stderr and "Traceback" not in res.output
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(
+    rng_km=st.floats(5.0, 150.0),
+    alt_km=st.floats(0.1, 18.0),
+    az=st.floats(0.0, 6.28),
+    heading=st.floats(0.0, 6.28),
+    speed=st.floats(0.0, 700.0),
+)
+def test_pip_lies_on_the_target_path(rng_km, alt_km, az, heading, speed) -> None:
+    spec = get_presets().missiles["48N6E3"]
+    enu = [rng_km * 1e3 * np.sin(az), rng_km * 1e3 * np.cos(az), alt_km * 1e3]
+    v = [speed * np.sin(heading), speed * np.cos(heading), 0.0]
+    pos, vel = _target([enu], [v])
+    feas, tf, pip = predicted_intercept(spec, FRAME.origin, pos, vel)
+    if feas[0]:
+        assert 0.0 < tf[0] < np.inf
+        on_path = extrapolate(pos, vel, np.array([tf[0]]))[0, 0]
+        assert np.linalg.norm(pip[0] - on_path) < 1.0
+        assert spec.min_range <= ground_range(FRAME.origin, pip[0]) <= spec.max_range
+    else:
+        assert np.isinf(tf[0]) and np.allclose(pip[0], pos[0])
+    # a target well inside (30 km, 8 km, slow, head-on) is always feasible
+    if rng_km < 60 and 2 < alt_km < 15 and speed < 300:
+        assert feas[0]

@@ -127,3 +127,24 @@ def test_model_pieces() -> None:
     assert np.allclose(
         perpendicular(np.array([[1.0, 1.0, 0.0]]), np.array([[1.0, 0.0, 0.0]])), [[0, 1, 0]]
     )
+
+
+def test_active_seeker_frees_the_channel_after_lock(missiles, make_view) -> None:
+    spec = missiles["9M96E2"]  # active radar, seeker 15 km
+    launcher = np.array([4517590.878, 0.0, 4487348.409])
+    up = launcher / np.linalg.norm(launcher)
+    target = launcher + 5000.0 * up + np.array([0.0, 40000.0, 0.0])
+    vel = np.array([0.0, -250.0, 0.0])
+    flights = Interceptors()
+    flights.launch(0.0, spec, launcher, target, vel, 1, 4, "bn")
+    rng = np.random.default_rng(2)
+    counts, t = [], 0.0
+    while flights.alive_ids().size:
+        view = make_view(t, (target + vel * t)[None], vel[None], np.array([4]))
+        flights.advance(t, t + 1.0, view, rng)
+        t += 1.0
+        if flights.alive_ids().size:
+            counts.append(flights.guided_count("bn"))
+            phase = flights.snapshot()["phase"][0]
+            assert (phase == "terminal") == (counts[-1] == 0)
+    assert counts[0] == 1 and counts[-1] == 0
