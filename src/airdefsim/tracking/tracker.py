@@ -395,9 +395,16 @@ class Tracker:
             c = self.config
             beta = jpda(ti, pk, ll, n_t, n_p, c.pd, c.gate_prob, c.clutter_density)
             self._pda_update(idx, ti, pk, beta, xp, Pp, cbar, tk, z, R)
-            tot = np.bincount(pk, weights=beta, minlength=n_p)
-            return tot > 0.5, idx[np.unique(ti)]
+            # every gated plot is explained by the tracks (no initiation on it)
+            taken[pk] = True
+            return taken, idx[np.unique(ti)]
         chosen = gnn(ti, pk, d2, n_t, n_p, self._gate) > 0.5
+        # a gated plot of the same look as its track's assigned plot is a second detection
+        # of that object (e.g. seen in two adjacent beams): used, not initiated on
+        t_asg = np.full(n_t, np.nan)
+        t_asg[ti[chosen]] = tk[pk[chosen]]
+        same_look = np.abs(tk[pk] - t_asg[ti]) <= self.config.look_gap
+        taken[pk[same_look]] = True
         ti, pk = ti[chosen], pk[chosen]
         xu, Pu, mu, ll = filters.imm_update(xp[chosen], Pp[chosen], cbar[ti], z[pk], R[pk])
         self._store(idx[ti], xu, Pu, mu, tk[pk], hit=np.ones(ti.size, bool), loglik=ll)
