@@ -140,3 +140,44 @@ def test_websocket_checks_session_origin_and_owner(client: TestClient) -> None:
     except Exception as exc:
         assert getattr(exc, "code", None) == 4401
     assert cookie
+
+
+def test_admin_manages_users_in_the_browser_forms(client: TestClient) -> None:
+    csrf = login(client, "admin")
+    r = client.post(
+        "/admin/users",
+        data={
+            "name": "dave",
+            "role": "trainee",
+            "instructor": "inst",
+            "password": "dave-password",
+            "csrf_token": csrf,
+        },
+    )
+    assert r.status_code == 200 and "User created." in r.text
+    # the new trainee shows up for their instructor
+    login(client, "inst")
+    assert "dave" in client.get("/instructor").text
+    # an admin cannot demote themself
+    csrf = login(client, "admin")
+    r = client.post(
+        "/admin/users/1", data={"role": "trainee", "active": "true", "csrf_token": csrf}
+    )
+    assert r.status_code == 400 and "cannot remove your own admin role" in r.text
+    # deactivating a user ends their sessions
+    login(client, "bob")
+    bob_cookie = client.cookies.get("airdefsim_session")
+    csrf = login(client, "admin")
+    r = client.post(
+        "/admin/users/5", data={"role": "trainee", "instructor_id": "3", "csrf_token": csrf}
+    )
+    assert r.status_code == 200
+    client.cookies.clear()
+    client.cookies.set("airdefsim_session", bob_cookie)
+    assert client.get("/activities", follow_redirects=False).status_code == 303
+
+
+def test_reflected_text_is_never_shown(client: TestClient) -> None:
+    login(client, "admin")
+    r = client.get("/admin?notice=<b>pwned</b>&error=you+were+hacked")
+    assert "pwned" not in r.text and "hacked" not in r.text

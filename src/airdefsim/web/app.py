@@ -36,6 +36,14 @@ from airdefsim.web.settings import Settings
 log = logging.getLogger("airdefsim.web")
 HERE = Path(__file__).parent
 PRELOGIN_COOKIE = "airdefsim_login_csrf"
+#: fixed notices shown after a redirect (never text taken from the URL)
+NOTICES = {
+    "scenario_added": "Scenario added.",
+    "assigned": "Exercise assigned.",
+    "assignment_updated": "Assignment updated.",
+    "user_created": "User created.",
+    "user_updated": "User updated.",
+}
 
 
 class SecurityHeaders:
@@ -471,18 +479,16 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     # ------------------------------------------------------------ instructor
 
     @app.get("/instructor", response_class=HTMLResponse)
-    def instructor(
-        request: Request, ctx: User_, error: str | None = None, notice: str | None = None
-    ) -> Response:
+    def instructor(request: Request, ctx: User_, notice: str | None = None) -> Response:
         require(ctx, "instructor", "admin")
         return page(
             request,
             "instructor.html",
             ctx,
             **instructor_context(ctx),
-            error=error,
+            error=None,
             problems=None,
-            notice=notice,
+            notice=NOTICES.get(notice or ""),
         )
 
     def instructor_context(ctx: Ctx) -> dict[str, Any]:
@@ -520,7 +526,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         name = Path(file.filename or "upload.yaml").name
         try:
             text = raw.decode("utf-8")
-            row = await asyncio.to_thread(catalog.add_upload, ctx.db, text, name, ctx.user.id)
+            await asyncio.to_thread(catalog.add_upload, ctx.db, text, name, ctx.user.id)
         except UnicodeDecodeError:
             return _instructor_error(request, ctx, "the file is not UTF-8 text", None)
         except catalog.ScenarioError as exc:
@@ -529,7 +535,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
             )
         except ValueError as exc:
             return _instructor_error(request, ctx, str(exc), None)
-        return RedirectResponse(f"/instructor?notice=Scenario+{row.slug}+added", status_code=303)
+        return RedirectResponse("/instructor?notice=scenario_added", status_code=303)
 
     def _instructor_error(
         request: Request, ctx: Ctx, error: str, problems: list[str] | None
@@ -572,7 +578,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
             )
         )
         ctx.db.commit()
-        return RedirectResponse("/instructor?notice=Exercise+assigned", status_code=303)
+        return RedirectResponse("/instructor?notice=assigned", status_code=303)
 
     @app.post("/instructor/assignments/{assignment_id}")
     def update_assignment(
@@ -588,14 +594,12 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
             raise HTTPException(404, "not found")
         a.allow_pause, a.allow_fast_forward = allow_pause, allow_fast_forward
         ctx.db.commit()
-        return RedirectResponse("/instructor?notice=Assignment+updated", status_code=303)
+        return RedirectResponse("/instructor?notice=assignment_updated", status_code=303)
 
     # ------------------------------------------------------------ admin
 
     @app.get("/admin", response_class=HTMLResponse)
-    def admin(
-        request: Request, ctx: User_, error: str | None = None, notice: str | None = None
-    ) -> Response:
+    def admin(request: Request, ctx: User_, notice: str | None = None) -> Response:
         require(ctx, "admin")
         users = accounts.list_users(ctx.db)
         instructors = [u for u in users if u.role in ("instructor", "admin")]
@@ -605,8 +609,8 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
             ctx,
             users=users,
             instructors=instructors,
-            error=error,
-            notice=notice,
+            error=None,
+            notice=NOTICES.get(notice or ""),
         )
 
     @app.post("/admin/users")
@@ -634,10 +638,11 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
                 error=str(exc),
                 notice=None,
             )
-        return RedirectResponse(f"/admin?notice=User+{name}+created", status_code=303)
+        return RedirectResponse("/admin?notice=user_created", status_code=303)
 
     @app.post("/admin/users/{user_id}")
     def admin_update(
+        request: Request,
         user_id: int,
         ctx: Post,
         role: Annotated[str, Form(max_length=16)],
@@ -653,8 +658,18 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
             accounts.set_active(ctx.db, user_id, active)
         except (accounts.AccountError, ValueError) as exc:
             ctx.db.rollback()
-            return RedirectResponse(f"/admin?error={str(exc).replace(' ', '+')}", status_code=303)
-        return RedirectResponse("/admin?notice=User+updated", status_code=303)
+            users = accounts.list_users(ctx.db)
+            return page(
+                request,
+                "admin.html",
+                ctx,
+                status=400,
+                users=users,
+                instructors=[u for u in users if u.role in ("instructor", "admin")],
+                error=str(exc),
+                notice=None,
+            )
+        return RedirectResponse("/admin?notice=user_updated", status_code=303)
 
     @app.get("/healthz")
     def healthz() -> dict:

@@ -183,6 +183,9 @@ class LiveSink:
         if not c or "lat_deg" not in c or len(c["lat_deg"]) == 0:
             return []
         tt = np.asarray(c["t"], float)
+        truth = self.tables.get("truth")
+        if truth is not None and len(truth.get("t", [])) and tt.max() < np.max(truth["t"]) - 1e-6:
+            return []  # no interceptor rows at the latest record: none in flight
         sel = tt >= tt.max() - 1e-6
         if "phase" in c:
             phase = np.asarray(c["phase"]).astype(str)
@@ -390,6 +393,7 @@ class LiveExercise:
     _first_track_t: float | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _abort: bool = False
+    _icpt_track: dict[int, int] = field(default_factory=dict)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -560,6 +564,11 @@ class LiveExercise:
             for p in plots
         ]
         for ev in new_events:
+            iid = ev.get("interceptor_id")
+            if ev.get("kind") == "launch" and iid is not None:
+                self._icpt_track[int(iid)] = int(ev.get("track_id", -1))
+            elif ev.get("track_id") is None and iid is not None and int(iid) in self._icpt_track:
+                ev = {**ev, "track_id": self._icpt_track[int(iid)]}  # kill/miss name the track
             text = message_for(ev)
             if text:
                 lvl = (
