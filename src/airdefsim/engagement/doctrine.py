@@ -15,8 +15,8 @@ trainee's (:class:`airdefsim.engagement.fire_control.FireControl`):
    (:mod:`airdefsim.engagement.kill`), nor at one that has not been *updated* since its
    last salvo ended: the look needs a fresh measurement of the survivor (a track's
    position sigma shrinks at an update and grows while it coasts; a killed target's track
-   only coasts until the tracker deletes it). Shoot-shoot-look: at most two salvos in
-   flight before the look.
+   only coasts until the tracker deletes it). Shoot-shoot-look: two salvos, then the
+   look once both have ended.
 3. **Missile choice** per (unit, track): the cheapest adequate type — inside its envelope
    from the unit's launchers (:func:`airdefsim.engagement.envelope.predicted_intercept`)
    and within ``max_engage_range`` — with rounds above the reserve (e.g. 9M96E2 close,
@@ -203,7 +203,7 @@ class DoctrinePolicy:
         t = float(picture.t)
         for k in np.flatnonzero(ok):
             tid = int(picture.track_id[k])
-            if self.fc.salvos_on(tid) >= max_salvos:
+            if self.fc.salvos_since_look(tid) >= max_salvos:
                 ok[k] = False
                 continue
             status = self.fc.kill.status(tid, t)

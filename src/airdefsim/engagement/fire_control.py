@@ -113,6 +113,7 @@ class FireControl:
         self._by_name = {u.name: u for u in self.units}
         self._salvos: list[_Salvo] = []
         self._of_interceptor: dict[int, _Salvo] = {}
+        self._since_look: dict[int, int] = {}
         self.kill = KillAssessor(
             delay=assess_delay, rng=rng if rng is not None else np.random.default_rng(0)
         )
@@ -128,6 +129,10 @@ class FireControl:
     def salvos_on(self, track_id: int) -> int:
         """Live salvos against ``track_id`` (all units)."""
         return sum(1 for s in self._salvos if s.engagement.track_id == int(track_id))
+
+    def salvos_since_look(self, track_id: int) -> int:
+        """Salvos fired at ``track_id`` since its last kill assessment started."""
+        return self._since_look.get(int(track_id), 0)
 
     def engaged_tracks(self) -> set[int]:
         return {s.engagement.track_id for s in self._salvos}
@@ -323,6 +328,7 @@ class FireControl:
         eng = Engagement(tid, u.name, plan.missile, [], self.t)
         self._salvos.append(_Salvo(eng, len(plan.orders), self.t))
         self.kill.cancel(tid)
+        self._since_look[tid] = self._since_look.get(tid, 0) + 1
         self._recount()
 
     def register_launch(self, order: LaunchOrder, interceptor_id: int) -> None:
@@ -366,6 +372,7 @@ class FireControl:
                 self._salvos.remove(s)
                 if not any(x.engagement.track_id == e.track_id for x in self._salvos):
                     self.kill.start(e.track_id, t_end, k)
+                    self._since_look[e.track_id] = 0
         self._recount()
 
     # ------------------------------------------------------------ internals

@@ -176,6 +176,8 @@ def solve_exact(
     """
     pr = _problem(p, V, w, max_per_target, group, group_rounds, group_targets)
     W, J = pr.p.shape
+    if J == 0:
+        return WtaResult(np.zeros((W, 0), np.int64), 0.0, "milp", True)
     q = 1.0 - pr.p
     cost: list[float] = []
     tgt: list[int] = []

@@ -1,0 +1,219 @@
+"""Fire control: the checks of an engagement order, channels, inventory, release."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from airdefsim.engagement.fire_control import FireControl, LaunchOrder
+from airdefsim.types import Engage, SetWeapons
+
+from .engagement_fakes import SPECS, make_picture, make_unit
+
+IDS = itertools.count(1000)
+
+
+def _launch_all(fc: FireControl, orders: list[LaunchOrder] | str) -> list[int]:
+    assert not isinstance(orders, str), orders
+    ids = []
+    for o in orders:
+        iid = next(IDS)
+        fc.register_launch(o, iid)
+        ids.append(iid)
+    return ids
+
+
+def _one_track(
+    t: float = 0.0, north: float = 20e3, identity: str = "hostile", units: list | None = None
+):
+    return make_picture(t, [[0, north, 3000]], [[0, -250, 0]], [identity], units or [])
+
+
+@pytest.mark.usefixtures("fake_envelope")
+class TestChecks:
+    def test_engages_hostile_with_cheapest_adequate_missile(self) -> None:
+        u = make_unit()
+        fc = FireControl([u], SPECS)
+        for north, expected in ((20e3, "SHORT"), (100e3, "MEDIUM"), (300e3, "LONG")):
+            orders = fc.execute(Engage(1, salvo=1), _one_track(0.0, north, units=[u]))
+            assert not isinstance(orders, str), orders
+            assert [o.missile for o in orders] == [expected]
+            o = orders[0]
+            assert o.unit == "U1" and o.track_id == 1
+            assert o.t_flight == pytest.approx(np.hypot(north, 3000) / 1000.0, rel=1e-6)
+
+    def test_weapons_hold_fires_nothing(self) -> None:
+        u = make_unit(weapons="hold")
+        fc = FireControl([u], SPECS)
+        r = fc.execute(Engage(1), _one_track(units=[u]))
+        assert isinstance(r, str) and "hold" in r
+        assert u.missiles_guided == 0 and fc.engagements() == []
+
+    def test_weapons_tight_needs_hostile(self) -> None:
+        u = make_unit(weapons="tight")
+        fc = FireControl([u], SPECS)
+        r = fc.execute(Engage(1), _one_track(identity="unknown", units=[u]))
+        assert isinstance(r, str) and "tight" in r
+        assert not isinstance(fc.execute(Engage(1), _one_track(units=[u])), str)
+
+    def test_weapons_free_engages_unknown(self) -> None:
+        u = make_unit(weapons="free")
+        fc = FireControl([u], SPECS)
+        assert not isinstance(fc.execute(Engage(1), _one_track(identity="unknown", units=[u])), str)
+
+    def test_unknown_track_unit_missile(self) -> None:
+        u = make_unit()
+        fc = FireControl([u], SPECS)
+        pic = _one_track(units=[u])
+        assert "not in the picture" in str(fc.execute(Engage(99), pic))
+        assert "unknown unit" in str(fc.execute(Engage(1, unit="nope"), pic))
+        assert "unknown missile" in str(fc.execute(Engage(1, missile="X"), pic))
+
+    def test_outside_envelope_refused(self) -> None:
+        u = make_unit(loads=({"SHORT": 4},))
+        fc = FireControl([u], SPECS)
+        r = fc.execute(Engage(1, missile="SHORT"), _one_track(north=60e3, units=[u]))
+        assert isinstance(r, str) and "outside the SHORT envelope" in r
+        u2 = make_unit(loads=({"LONG": 4},))
+        fc2 = FireControl([u2], SPECS)
+        r = fc2.execute(Engage(1), _one_track(north=500.0, units=[u2]))  # 3 km < 5 km min
+        assert isinstance(r, str) and "outside the LONG envelope" in r
+
+    def test_max_engage_range_from_doctrine(self) -> None:
+        u = make_unit(loads=({"LONG": 4},), max_engage_range=50e3)
+        fc = FireControl([u], SPECS)
+        assert isinstance(fc.execute(Engage(1), _one_track(north=80e3, units=[u])), str)
+        assert not isinstance(fc.execute(Engage(1), _one_track(north=30e3, units=[u])), str)
+
+    def test_reserve_respected(self) -> None:
+        u = make_unit(loads=({"SHORT": 2}, {"SHORT": 2}), reserve=2)
+        fc = FireControl([u], SPECS)
+        pic = make_picture(
+            0.0, [[0, 20e3, 3000], [0, 25e3, 3000]], [[0, -250, 0]] * 2, ["hostile"] * 2, [u]
+        )
+        _launch_all(fc, fc.execute(Engage(1, salvo=2), pic))
+        r = fc.execute(
+            Engage(2, salvo=1), make_picture(10.0, pic.pos_enu, pic.vel_enu, ["hostile"] * 2, [u])
+        )
+        assert isinstance(r, str) and "reserve 2" in r
+        assert fc.rounds(u, "SHORT") == 2
+
+    def test_launcher_busy_for_salvo_interval(self) -> None:
+        u = make_unit(loads=({"SHORT": 4},))
+        fc = FireControl([u], SPECS)
+        pic = make_picture(
+            0.0, [[0, 20e3, 3000], [0, 25e3, 3000]], [[0, -250, 0]] * 2, ["hostile"] * 2, [u]
+        )
+        _launch_all(fc, fc.execute(Engage(1, salvo=2), pic))
+        # two rounds from one launcher: busy for 2 x 3 s
+        assert u.launchers[0].busy_until == pytest.approx(6.0)
+        later = make_picture(5.0, pic.pos_enu, pic.vel_enu, ["hostile"] * 2, [u])
+        r = fc.execute(Engage(2, salvo=1), later)
+        assert isinstance(r, str) and "busy" in r
+        ok = make_picture(6.0, pic.pos_enu, pic.vel_enu, ["hostile"] * 2, [u])
+        assert not isinstance(fc.execute(Engage(2, salvo=1), ok), str)
+
+    def test_set_weapons_through_execute(self) -> None:
+        u = make_unit(weapons="free")
+        fc = FireControl([u], SPECS)
+        assert fc.execute(SetWeapons("hold"), _one_track(units=[u])) == []
+        assert u.weapons == "hold"
+
+    def test_salvo_spread_over_launchers_and_inventory(self) -> None:
+        u = make_unit(loads=({"SHORT": 4}, {"SHORT": 4}))
+        fc = FireControl([u], SPECS)
+        orders = fc.execute(Engage(1, salvo=2), _one_track(units=[u]))
+        assert not isinstance(orders, str)
+        assert sorted(o.launcher_index for o in orders) == [0, 1]
+        assert [lc.missiles["SHORT"] for lc in u.launchers] == [3, 3]
+
+
+@pytest.mark.usefixtures("fake_envelope")
+@settings(max_examples=30, deadline=None)
+@given(
+    weapons=st.sampled_from(["free", "tight", "hold"]),
+    salvo=st.integers(1, 4),
+    unit=st.sampled_from([None, "U1"]),
+    missile=st.sampled_from([None, "SHORT", "MEDIUM", "LONG"]),
+)
+def test_friendly_never_engaged(
+    weapons: str, salvo: int, unit: str | None, missile: str | None
+) -> None:
+    u = make_unit(weapons=weapons)
+    fc = FireControl([u], SPECS)
+    r = fc.execute(
+        Engage(1, missile=missile, salvo=salvo, unit=unit),
+        _one_track(identity="friendly", units=[u]),
+    )
+    assert isinstance(r, str) and "friendly" in r
+    assert u.missiles_guided == 0 and sum(fc.rounds(u, m) for m in SPECS) == 12
+
+
+@pytest.mark.usefixtures("fake_envelope")
+def test_channels_never_exceeded_under_saturation() -> None:
+    rng = np.random.default_rng(1)
+    u = make_unit(
+        loads=[{"SHORT": 8}] * 12 + [{"MEDIUM": 8}] * 12,
+        target_channels=5,
+        missile_channels=9,
+    )
+    fc = FireControl([u], SPECS)
+    n = 60
+    pos = np.column_stack(
+        [rng.uniform(-30e3, 30e3, n), rng.uniform(5e3, 120e3, n), np.full(n, 2000.0)]
+    )
+    vel = np.tile([0.0, -250.0, 0.0], (n, 1))
+    in_flight: list[tuple[float, int]] = []
+    refused = set()
+    for step in range(40):
+        t = float(step)
+        pic = make_picture(t, pos, vel, ["hostile"] * n, [u])
+        ended = [i for t_end, i in in_flight if t_end <= t]
+        fc.release(ended)
+        in_flight = [(te, i) for te, i in in_flight if te > t]
+        for k in rng.permutation(n)[:15]:
+            r = fc.execute(Engage(int(k) + 1, salvo=int(rng.integers(1, 4))), pic)
+            if isinstance(r, str):
+                refused.add(r.split(" (")[0])
+            else:
+                for iid in _launch_all(fc, r):
+                    in_flight.append((t + float(rng.uniform(3, 12)), iid))
+            assert u.missiles_guided <= u.missile_channels
+            assert u.targets_engaged <= u.target_channels
+            live = fc.engagements()
+            assert sum(len(e.interceptor_ids) for e in live) == u.missiles_guided
+            assert len({e.track_id for e in live}) == u.targets_engaged
+    assert any("target channel" in r for r in refused)
+    assert any("missile channel" in r for r in refused)
+    fc.release([i for _, i in in_flight])
+    assert u.missiles_guided == 0 and u.targets_engaged == 0 and fc.engagements() == []
+
+
+@pytest.mark.usefixtures("fake_envelope")
+def test_release_starts_kill_assessment() -> None:
+    u = make_unit()
+    fc = FireControl([u], SPECS, assess_delay=4.0)
+    ids = _launch_all(fc, fc.execute(Engage(1, salvo=2), _one_track(units=[u])))
+    assert fc.kill.status(1, 1.0) == "none"
+    fc.release(ids[:1], t=10.0)
+    assert fc.salvos_on(1) == 1 and fc.kill.status(1, 10.0) == "none"
+    fc.release(ids[1:], t=12.0)
+    assert fc.salvos_on(1) == 0
+    assert fc.kill.status(1, 15.9) == "assessing"
+    assert fc.kill.status(1, 16.0) == "survived"
+
+
+def test_real_envelope_refuses_target_beyond_range() -> None:
+    """With the flyout-based envelope: a 9M96E2 never engages a target 300 km away."""
+    from airdefsim.scenario.presets import get_presets
+
+    specs = {"9M96E2": get_presets().missiles["9M96E2"]}
+    u = make_unit(loads=({"9M96E2": 4},))
+    fc = FireControl([u], specs)
+    r = fc.execute(Engage(1), _one_track(north=300e3, units=[u]))
+    assert isinstance(r, str) and "outside the 9M96E2 envelope" in r
+    assert u.launchers[0].missiles["9M96E2"] == 4
