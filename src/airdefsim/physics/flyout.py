@@ -101,8 +101,9 @@ class FuzeEvent:
     interceptor_id : int
     t : float, s — time of the closest approach (or of the self-destruct)
     target_truth_id : int — its target's truth id (-1 for a false track)
-    miss_distance : float, m — closest approach to the true target (distance to the
-        target / aim point at a self-destruct; inf if there is no target)
+    miss_distance : float, m — closest approach to the true target; at a self-destruct,
+        the distance to the true target, or to the aim point (the uplinked estimate)
+        when there is no live target (always finite)
     killed : bool — the warhead (or the hit) killed the target
     pos : (3,) float, m, ECEF — interceptor position at the event
     reason : ``"fuze"`` (closest approach within the lethal radius), ``"miss"``
@@ -642,7 +643,7 @@ class Interceptors:
                     killed, reason = False, "no_target"
             else:
                 t_ev, p_ev = float(t1[k]), pos1[k].copy()
-                miss = float(np.linalg.norm(r1[k])) if has else float("inf")
+                miss = float(np.linalg.norm(r1[k]))  # to the target, or to the aim point
                 killed = False
                 if timeout[k]:
                     reason = "timeout"
