@@ -209,50 +209,64 @@ def test_sigkill_then_resume_runs_each_replication_once(tmp_path):
     assert summary["n"] == n and summary["metrics"]["threats"]["mean"] == 3
 
 
+def _cli(*args):
+    """Run the ``mc``/``sweep`` commands in process; (exit code, stderr, stdout)."""
+    import typer
+    from typer.testing import CliRunner
+
+    from airdefsim.cli import mc as mc_cli
+
+    app = typer.Typer()
+    mc_cli.register(app)
+    r = CliRunner().invoke(app, [str(a) for a in args])
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+    return r.exit_code, r.stderr, r.stdout
+
+
 def test_cli_bad_input_one_line_exit_2(tmp_path):
     scen = tmp_path / "bad.yaml"
     scen.write_text(TINY.replace("count: 3", "count: -1"))
-    base = [sys.executable, "-m", "airdefsim.cli.mc", "mc"]
-    r = subprocess.run(
-        [*base, str(scen), "-n", "2", "--out", str(tmp_path / "o")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert r.returncode == 2
-    assert r.stderr.strip().splitlines() == [
+    out = tmp_path / "o"
+    code, err, _ = _cli("mc", scen, "-n", 2, "--out", out)
+    assert code == 2
+    assert err.strip().splitlines() == [
         f"{scen}:12: red[0].count: Input should be greater than or equal to 1"
     ]
-    assert "Traceback" not in r.stderr
     good = tmp_path / "good.yaml"
     good.write_text(TINY)
-    r = subprocess.run(
-        [
-            *base,
-            str(good),
-            "-n",
-            "2",
-            "--out",
-            str(tmp_path / "o"),
-            "--workers",
-            "1",
-            "--scheduler",
-            "tcp://x:1",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
+    code, err, _ = _cli(
+        "mc", good, "-n", 2, "--out", out, "--workers", 1, "--scheduler", "tcp://x:1"
     )
-    assert r.returncode == 2
-    assert r.stderr.strip() == "give either --workers or --scheduler, not both"
-    r = subprocess.run(
-        [*base, str(good), "-n", "0", "--out", str(tmp_path / "o")],
-        capture_output=True,
-        text=True,
-        timeout=60,
+    assert (code, err.strip()) == (2, "give either --workers or --scheduler, not both")
+    code, err, _ = _cli("mc", good, "-n", 0, "--out", out)
+    assert (code, err.strip()) == (2, "-n 0: need at least one replication")
+    code, err, _ = _cli("mc", good, "-n", 2, "--out", out, "--replication", "nosuch.module:f")
+    assert code == 2 and err.startswith("replication function 'nosuch.module:f': cannot import")
+    assert not out.exists()
+    # a good run prints the summary as JSON on stdout with --json
+    code, err, stdout = _cli(
+        "mc",
+        good,
+        "-n",
+        4,
+        "--out",
+        out,
+        "--workers",
+        0,
+        "--json",
+        "--no-plots",
+        "--replication",
+        SYN_NAME,
     )
-    assert r.returncode == 2 and r.stderr.strip() == "-n 0: need at least one replication"
-    assert not (tmp_path / "o").exists()
+    assert code == 0, err
+    assert json.loads(stdout)["metrics"]["threats"]["mean"] == 3
+    code, err, _ = _cli(
+        "mc", good, "-n", 5, "--out", out, "--workers", 0, "--resume", "--replication", SYN_NAME
+    )
+    assert (code, err.strip()) == (
+        2,
+        f"--resume {out}: made for a different batch (n: 4 there, 5 now)",
+    )
 
 
 def test_nan_metric_is_null_in_rows():

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
+import json
 
 import pyarrow.parquet as pq
 import pytest
@@ -195,31 +194,29 @@ def test_sweep_common_random_numbers_and_table(tmp_path):
 
 
 def test_cli_bad_set_is_one_line_exit_2(tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from airdefsim.cli import mc as mc_cli
+
+    app = typer.Typer()
+    mc_cli.register(app)
     scen = tmp_path / "tiny.yaml"
     scen.write_text(TINY)
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "airdefsim.cli.mc",
-            "sweep",
-            str(scen),
-            "--set",
-            "red[0].cnt=1,2",
-            "-n",
-            "2",
-            "--out",
-            str(tmp_path / "o"),
-            "--replication",
-            SYN_NAME,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert r.returncode == 2
+    out = tmp_path / "o"
+    args = ["sweep", str(scen), "-n", "2", "--out", str(out), "--replication", SYN_NAME]
+    r = CliRunner().invoke(app, [*args, "--set", "red[0].cnt=1,2"])
+    assert r.exit_code == 2 and isinstance(r.exception, SystemExit)
     assert r.stderr.strip().splitlines() == ["--set red[0].cnt=1: red[0].cnt: unknown key"]
-    assert not (tmp_path / "o").exists()
+    r = CliRunner().invoke(app, [*args, "--set", "red[0]]=1"])
+    assert r.exit_code == 2
+    assert r.stderr.strip() == "--set red[0]]=1: bad path 'red[0]]': unexpected ']' at column 7"
+    assert not out.exists()
+    r = CliRunner().invoke(
+        app, [*args, "--workers", "0", "--set", "red[0].count=1,2", "--json", "--no-plots"]
+    )
+    assert r.exit_code == 0, r.stderr
+    assert [row["threats_mean"] for row in json.loads(r.stdout)["table"]] == [1, 2]
 
 
 _keys = st.from_regex(r"[A-Za-z_][A-Za-z0-9_\-]{0,8}", fullmatch=True)

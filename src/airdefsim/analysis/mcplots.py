@@ -56,7 +56,7 @@ def plot_histograms(rows: Sequence[Mapping[str, Any]], path: Path) -> Path:
     for ax in list(axes.flat)[len(metrics) :]:
         ax.set_visible(False)
     fig.suptitle(f"{len(rows)} replications (red: mean)", fontsize=10)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.08, top=0.9, wspace=0.3, hspace=0.55)
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
@@ -80,7 +80,7 @@ def plot_running_mean(
     for ax in list(axes.flat)[len(metrics) :]:
         ax.set_visible(False)
     fig.suptitle(f"running mean and {confidence:.0%} interval", fontsize=10)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.08, top=0.9, wspace=0.3, hspace=0.55)
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
@@ -138,10 +138,14 @@ def plot_sweep(
         shown = [m for m in metrics if any(_mean(r, m) is not None for r in table)]
         nr, nc = _grid(max(1, len(shown)))
         fig, axes = plt.subplots(nr, nc, figsize=(3.8 * nc, 2.8 * nr), squeeze=False)
+        xs = np.array(list(xpos.values()))
+        span = float(xs.max() - xs.min()) if xs.size > 1 else 1.0
         for ax, m in zip(axes.flat, shown, strict=False):
-            for gkey, grows in groups.items():
+            for g, (gkey, grows) in enumerate(groups.items()):
                 grows = sorted(grows, key=lambda r: xpos[r[param]])
-                x = np.array([xpos[r[param]] for r in grows])
+                # dodge the groups a little so equal values (common random numbers) show
+                dodge = (g - (len(groups) - 1) / 2.0) * 0.012 * span
+                x = np.array([xpos[r[param]] for r in grows]) + dodge
                 y = np.array([_num(_mean(r, m)) for r in grows])
                 lo = np.array([_num(_bound(r, m, "lo")) for r in grows])
                 hi = np.array([_num(_bound(r, m, "hi")) for r in grows])
@@ -161,7 +165,7 @@ def plot_sweep(
             ax.set_visible(False)
         if len(groups) > 1 and shown:
             axes.flat[0].legend(fontsize=6)
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.06, right=0.98, bottom=0.08, top=0.9, wspace=0.3, hspace=0.55)
         p = out_dir / f"sweep_{_slug(param)}.png"
         fig.savefig(p, dpi=90)
         plt.close(fig)

@@ -195,6 +195,7 @@ RESUME_OPT = typer.Option(
     "--resume", help="Finish the batch already in --out (never repeats a replication)."
 )
 JSON_OPT = typer.Option("--json", help="Print the summary as JSON on stdout.")
+PLOTS_OPT = typer.Option("--plots/--no-plots", help="Write the PNG plots.")
 REPL_OPT = typer.Option(hidden=True, help="Replication function module:function (testing).")
 
 
@@ -206,6 +207,7 @@ def mc_command(
     scheduler: Annotated[str | None, SCHED_OPT] = None,
     resume: Annotated[bool, RESUME_OPT] = False,
     as_json: Annotated[bool, JSON_OPT] = False,
+    plots: Annotated[bool, PLOTS_OPT] = True,
     replication: Annotated[str, REPL_OPT] = DEFAULT_REPLICATION,
 ) -> None:
     """Monte Carlo: run a scenario N times with derived seeds; statistics and plots."""
@@ -224,6 +226,7 @@ def mc_command(
                 scheduler=scheduler,
                 resume=resume,
                 scenario_file=str(scenario),
+                plots=plots,
                 on_row=on_row,
                 on_start=on_start,
             )
@@ -252,6 +255,7 @@ def sweep_command(
     scheduler: Annotated[str | None, SCHED_OPT] = None,
     resume: Annotated[bool, RESUME_OPT] = False,
     as_json: Annotated[bool, JSON_OPT] = False,
+    plots: Annotated[bool, PLOTS_OPT] = True,
     replication: Annotated[str, REPL_OPT] = DEFAULT_REPLICATION,
 ) -> None:
     """Parameter sweep: a Monte Carlo batch at every point of the --set grid."""
@@ -272,6 +276,7 @@ def sweep_command(
                 scheduler=scheduler,
                 resume=resume,
                 scenario_file=str(scenario),
+                plots=plots,
                 on_row=on_row,
                 on_start=on_start,
             )
