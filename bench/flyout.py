@@ -83,6 +83,21 @@ def main() -> None:
     )
     print(f"advance() calls        {calls / wall:,.1f} per s")
     print(f"fuzed / killed         {fuzed} / {kills} of {len(events)} ended flights")
+    # predicted intercept points, as the doctrine asks every decision tick
+    from airdefsim.engagement.envelope import flyout_table, predicted_intercept
+
+    for name in names:
+        flyout_table(specs[name])  # shipped tables: loaded, not computed
+    n_tracks = 100
+    reps = 20
+    tp, tv = pos0[np.arange(n_tracks) % n], vel[np.arange(n_tracks) % n]
+    start = time.perf_counter()
+    for _ in range(reps):
+        for name in names:
+            predicted_intercept(specs[name], frame.origin, tp, tv)
+    pi_wall = (time.perf_counter() - start) / (reps * len(names))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(f"predicted_intercept    {pi_wall * 1e3:.1f} ms per call for {n_tracks} tracks")
     print(f"peak RSS               {peak_mb:.0f} MB")
 
 

@@ -64,7 +64,7 @@ V_END_MIN = 400.0  # m/s, minimum speed at intercept for a usable end game (assu
 G_END_MIN = 5.0 * G0  # m/s², minimum aerodynamic manoeuvre capability at intercept (assumed)
 REACH_MISS = 30.0  # m, a stationary point counts as reached within this miss
 CROSS_MARGIN = 1.2  # missile must be this much faster than the target's crossing speed
-N_TIME_SAMPLES = 300
+N_TIME_SAMPLES = 160
 TABLE_SITE = (np.radians(45.0), 0.0)  # launcher site of the reference flyouts (rad)
 TABLE_SEED = 20260101
 
@@ -105,19 +105,17 @@ _CACHE: dict[str, FlyoutTable] = {}
 # table is used only if its key - a hash of MODEL_VERSION and the full spec - matches, so
 # a changed preset or a user-overridden spec is recomputed. Bump MODEL_VERSION and run
 # ``python -m airdefsim.engagement.envelope`` after changing the flyout model.
-MODEL_VERSION = "flyout-1"
+MODEL_VERSION = "flyout-2"
 SHIPPED_TABLES = ("airdefsim.physics", "data/flyout_tables.json")
 
 
 def ground_range(launcher_pos: ArrayLike, pos: ArrayLike) -> F64:
-    """Great-circle ground distance (...,) m on the mean sphere between the geocentric
-    directions of ``launcher_pos`` (3,) and ``pos`` (..., 3), ECEF m."""
-    a = np.asarray(launcher_pos, dtype=float)
-    p = np.asarray(pos, dtype=float)
-    ua = a / np.linalg.norm(a)
-    cr = np.linalg.norm(np.cross(ua, p), axis=-1)
-    dt = p @ ua
-    return MEAN_RADIUS * np.arctan2(cr, dt)
+    """Ground range (...,) m between ``launcher_pos`` (3,) and ``pos`` (..., 3), ECEF m:
+    the great-circle distance on the mean sphere between their geodetic latitudes and
+    longitudes (the routes' convention)."""
+    la0, lo0, _ = ecef_to_geodetic(np.asarray(launcher_pos, dtype=float))
+    la1, lo1, _ = ecef_to_geodetic(np.asarray(pos, dtype=float))
+    return _arc(la0, lo0, la1, lo1)
 
 
 def _points(site_lat: float, site_lon: float, ranges: F64, alts: F64) -> F64:
@@ -275,9 +273,10 @@ def _compute_table(spec: MissileSpec) -> FlyoutTable:
     )
 
 
-def extrapolate(pos: F64, vel: F64, tau: ArrayLike) -> F64:
-    """Positions (N, S, 3), m ECEF, of targets flying on at constant ground speed along
-    their great circle and constant climb rate, ``tau`` (S,) or (N, S) s ahead.
+def flight_path(pos: F64, vel: F64, tau: ArrayLike) -> tuple[F64, F64, F64]:
+    """Geodetic (lat rad, lon rad, h m), each (N, S), of targets flying on at constant
+    ground speed along their great circle and constant climb rate, ``tau`` (S,) or (N, S)
+    s ahead.
 
     pos (N, 3) m ECEF; vel (N, 3) m/s ECEF. Like the routes the simulation flies, the
     great circle is taken on the mean sphere with geodetic latitudes, and the height
@@ -294,11 +293,26 @@ def extrapolate(pos: F64, vel: F64, tau: ArrayLike) -> F64:
     brg = np.arctan2(ve, vn)[:, None]
     d = (np.hypot(ve, vn) / (MEAN_RADIUS + h0))[:, None] * tt
     la0, lo0 = lat0[:, None], lon0[:, None]
-    lat = np.arcsin(np.sin(la0) * np.cos(d) + np.cos(la0) * np.sin(d) * np.cos(brg))
-    lon = lo0 + np.arctan2(
-        np.sin(brg) * np.sin(d) * np.cos(la0), np.cos(d) - np.sin(la0) * np.sin(lat)
-    )
-    return geodetic_to_ecef(lat, lon, h0[:, None] + vu[:, None] * tt)
+    sin_la0, cos_la0 = np.sin(la0), np.cos(la0)
+    sin_d, cos_d = np.sin(d), np.cos(d)
+    sin_lat = np.clip(sin_la0 * cos_d + cos_la0 * sin_d * np.cos(brg), -1.0, 1.0)
+    lat = np.arcsin(sin_lat)
+    lon = lo0 + np.arctan2(np.sin(brg) * sin_d * cos_la0, cos_d - sin_la0 * sin_lat)
+    return lat, lon, h0[:, None] + vu[:, None] * tt
+
+
+def extrapolate(pos: F64, vel: F64, tau: ArrayLike) -> F64:
+    """ECEF positions (N, S, 3), m, along :func:`flight_path`."""
+    lat, lon, h = flight_path(pos, vel, tau)
+    return geodetic_to_ecef(lat, lon, h)
+
+
+def _arc(lat0: ArrayLike, lon0: ArrayLike, lat1: ArrayLike, lon1: ArrayLike) -> F64:
+    """Ground range (m) on the mean sphere between geodetic points (haversine)."""
+    la0, lo0 = np.asarray(lat0, dtype=float), np.asarray(lon0, dtype=float)
+    la1, lo1 = np.asarray(lat1, dtype=float), np.asarray(lon1, dtype=float)
+    a = np.sin((la1 - la0) / 2) ** 2 + np.cos(la0) * np.cos(la1) * np.sin((lo1 - lo0) / 2) ** 2
+    return 2.0 * MEAN_RADIUS * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def _bilinear(xg: F64, yg: F64, values: F64, pts: F64) -> F64:
@@ -374,9 +388,9 @@ def predicted_intercept(
 
     t_max = float(np.nanmax(table.t_flight))
     tau = np.linspace(0.0, t_max, N_TIME_SAMPLES)
-    p = extrapolate(tp, tv, tau)  # (N, S, 3)
-    gr = ground_range(lp, p)
-    _, _, h = ecef_to_geodetic(p)
+    lat_l, lon_l, _ = ecef_to_geodetic(lp)
+    lat, lon, h = flight_path(tp, tv, tau)  # (N, S)
+    gr = _arc(lat_l, lon_l, lat, lon)
     h_q = np.maximum(h, table.altitude[0])  # lower than the lowest row: as the lowest row
     tf = interp_t(np.stack([h_q, gr], axis=-1))  # (N, S)
     f = tf - tau[None, :]
@@ -395,9 +409,9 @@ def predicted_intercept(
         f0, f1 = f[rows, kk - 1], f[rows, kk]
         w = f0 / np.maximum(f0 - f1, 1e-12)
         t_int = tau[kk - 1] + w * (tau[kk] - tau[kk - 1])
-        pip_r = extrapolate(tp[rows], tv[rows], t_int[:, None])[:, 0, :]
-        gr_r = ground_range(lp, pip_r)
-        _, _, h_r = ecef_to_geodetic(pip_r)
+        la_r, lo_r, h_r = (a[:, 0] for a in flight_path(tp[rows], tv[rows], t_int[:, None]))
+        pip_r = geodetic_to_ecef(la_r, lo_r, h_r)
+        gr_r = _arc(lat_l, lon_l, la_r, lo_r)
         hg_r = np.stack([np.maximum(h_r, table.altitude[0]), gr_r], axis=-1)
         tf_r = interp_t(hg_r)
         v_end = interp_v(hg_r)
