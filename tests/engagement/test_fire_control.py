@@ -123,13 +123,19 @@ class TestChecks:
         assert fc.execute(SetWeapons("hold"), _one_track(units=[u])) == []
         assert u.weapons == "hold"
 
-    def test_salvo_spread_over_launchers_and_inventory(self) -> None:
+    def test_salvo_from_one_launcher_else_spread(self) -> None:
         u = make_unit(loads=({"SHORT": 4}, {"SHORT": 4}))
         fc = FireControl([u], SPECS)
         orders = fc.execute(Engage(1, salvo=2), _one_track(units=[u]))
         assert not isinstance(orders, str)
-        assert sorted(o.launcher_index for o in orders) == [0, 1]
-        assert [lc.missiles["SHORT"] for lc in u.launchers] == [3, 3]
+        assert [o.launcher_index for o in orders] == [0, 0]
+        assert [lc.missiles["SHORT"] for lc in u.launchers] == [2, 4]
+        u2 = make_unit(loads=({"SHORT": 1}, {"SHORT": 1}, {"SHORT": 1}))
+        fc2 = FireControl([u2], SPECS)
+        orders = fc2.execute(Engage(1, salvo=3), _one_track(units=[u2]))
+        assert not isinstance(orders, str)
+        assert sorted(o.launcher_index for o in orders) == [0, 1, 2]
+        assert all(lc.missiles["SHORT"] == 0 for lc in u2.launchers)
 
 
 @pytest.mark.usefixtures("fake_envelope")

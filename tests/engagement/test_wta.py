@@ -65,11 +65,13 @@ def test_milp_equals_brute_force_with_channel_groups() -> None:
         group = np.arange(W) % 2
         gr = rng.integers(1, 4, 2)
         gt = rng.integers(1, 3, 2)
+        wt = rng.integers(1, 3, W)
         args = (p, V, w, cap, group, gr, gt)
-        e = wta.solve(*args, method="milp")
-        b = wta.solve(*args, method="brute")
+        e = wta.solve(*args, method="milp", weapon_targets=wt)
+        b = wta.solve(*args, method="brute", weapon_targets=wt)
         assert e.objective == pytest.approx(b.objective, rel=1e-9, abs=1e-12)
-        for r in (e, wta.solve(*args, method="greedy")):
+        for r in (e, wta.solve(*args, method="greedy", weapon_targets=wt)):
+            assert np.all((r.x > 0).sum(axis=1) <= wt)
             rounds = np.bincount(group, weights=r.x.sum(axis=1), minlength=2)
             assert np.all(rounds <= gr)
             targets = [(r.x[group == g].sum(axis=0) > 0).sum() for g in range(2)]

@@ -24,8 +24,9 @@ trainee's (:class:`airdefsim.engagement.fire_control.FireControl`):
 4. **Assignment**: a static WTA (:mod:`airdefsim.engagement.wta`): weapons are (unit,
    missile type) pairs with their ready rounds above reserve, grouped by unit with the
    unit's free missile and target channels; targets are the eligible tracks, valued by
-   the threat score (:func:`airdefsim.engagement.threat.score`); at most ``salvo`` rounds
-   per target (``doctrine["salvo"]``, an int or a dict threat kind -> n, ``"default"``
+   the threat score (:func:`airdefsim.engagement.threat.score`); a weapon engages at
+   most as many targets as it has ready launchers (a salvo leaves one launcher); at most
+   ``salvo`` rounds per target (``doctrine["salvo"]``, an int or a dict threat kind -> n, ``"default"``
    for the others). Each non-zero ``x_ij`` becomes ``Engage(track, missile, x_ij, unit)``.
 """
 
@@ -253,6 +254,7 @@ class DoctrinePolicy:
         pos, vel = picture.pos[cols], picture.vel[cols]
         rows_p: list[np.ndarray] = []
         rows_w: list[int] = []
+        rows_d: list[int] = []
         rows_g: list[int] = []
         labels: list[tuple[str, str]] = []
         g_rounds: list[int] = []
@@ -288,6 +290,15 @@ class DoctrinePolicy:
                 taken |= ok
                 rows_p.append(np.where(ok, float(spec.pk), 0.0))
                 rows_w.append(int(avail))
+                rows_d.append(
+                    sum(
+                        1
+                        for lc in u.launchers
+                        if lc.missiles.get(m, 0) > 0
+                        and lc.busy_until <= self.fc.t
+                        and lc.reload_until <= self.fc.t
+                    )
+                )
                 rows_g.append(g)
                 labels.append((u.name, m))
         if not rows_p:
@@ -314,6 +325,7 @@ class DoctrinePolicy:
             group_targets=np.array(g_targets),
             method=self.wta_method,
             max_binaries=WTA_MAX_BINARIES,
+            weapon_targets=np.array(rows_d),
         )
         self.last_assignment = result
         out: list[tuple[float, Engage]] = []

@@ -14,7 +14,8 @@ orders or the one-line reason it refused. The checks, in order:
 5. rounds of the missile type left above the unit's reserve (``doctrine["reserve"]``,
    per missile type);
 6. a launcher holding that type that is not busy (a launcher that fired ``k`` rounds is
-   busy for ``k * salvo_interval``);
+   busy for ``k * salvo_interval``); a salvo leaves one launcher when one holds enough
+   rounds, else it is spread over several;
 7. the target inside the missile's envelope seen from that launcher
    (:func:`airdefsim.engagement.envelope.predicted_intercept`) and within the unit's
    ``doctrine["max_engage_range"]`` (distance to the predicted intercept point).
@@ -298,11 +299,15 @@ class FireControl:
             return f"track {tid} is outside the {missile} envelope"
         feasible.sort(key=lambda f: (f[0], f[1]))
         left = {i: u.launchers[i].missiles.get(missile, 0) for _, i, _ in feasible}
+        # the whole salvo from one launcher when one holds enough rounds (rippled at the
+        # salvo interval), else spread over the launchers in order of time of flight
+        whole = [f for f in feasible if left[f[1]] >= salvo]
+        shooters = whole[:1] if whole else feasible
         orders: list[LaunchOrder] = []
         fired: dict[int, int] = {}
         while len(orders) < salvo:
             progressed = False
-            for tf, i, pip in feasible:
+            for tf, i, pip in shooters:
                 if len(orders) >= salvo:
                     break
                 if left[i] - fired.get(i, 0) <= 0:

@@ -76,6 +76,7 @@ class _Problem:
     group: I64  # (W,)
     group_rounds: I64  # (G,)
     group_targets: I64  # (G,)
+    weapon_targets: I64  # (W,)
 
 
 def objective(x: ArrayLike, p: ArrayLike, V: ArrayLike) -> float:
@@ -100,6 +101,7 @@ def _problem(
     group: ArrayLike | None,
     group_rounds: ArrayLike | None,
     group_targets: ArrayLike | None,
+    weapon_targets: ArrayLike | None = None,
 ) -> _Problem:
     p_ = np.clip(np.atleast_2d(np.asarray(p, dtype=float)), 0.0, 1.0)
     W, J = p_.shape
@@ -123,7 +125,12 @@ def _problem(
         if group_targets is None
         else np.asarray(group_targets, dtype=np.int64).reshape(G)
     )
-    return _Problem(p_, V_, w_, cap.copy(), g, gr, gt)
+    wt = (
+        np.full(W, J, np.int64)
+        if weapon_targets is None
+        else np.asarray(weapon_targets, dtype=np.int64).reshape(W)
+    )
+    return _Problem(p_, V_, w_, cap.copy(), g, gr, gt, wt)
 
 
 def _allocations(pr: _Problem, j: int) -> list[tuple[int, ...]]:
@@ -168,13 +175,14 @@ def solve_exact(
     group_rounds: ArrayLike | None = None,
     group_targets: ArrayLike | None = None,
     time_limit: float = 10.0,
+    weapon_targets: ArrayLike | None = None,
 ) -> WtaResult:
     """Exact WTA by mixed-integer linear programming (SciPy ``milp``, HiGHS).
 
     Parameters are those of :func:`solve`. ``optimal`` is False when HiGHS stopped on
     ``time_limit`` (s) with a feasible but unproven solution.
     """
-    pr = _problem(p, V, w, max_per_target, group, group_rounds, group_targets)
+    pr = _problem(p, V, w, max_per_target, group, group_rounds, group_targets, weapon_targets)
     W, J = pr.p.shape
     if J == 0:
         return WtaResult(np.zeros((W, 0), np.int64), 0.0, "milp", True)
@@ -213,6 +221,9 @@ def solve_exact(
         rows.append(coo_matrix(uses.astype(float)))
         lo.append(np.zeros(G))
         hi.append(pr.group_targets.astype(float))
+    rows.append(coo_matrix((A.T > 0).astype(float)))  # distinct targets per weapon type
+    lo.append(np.zeros(W))
+    hi.append(pr.weapon_targets.astype(float))
     from scipy.sparse import vstack
 
     cons = LinearConstraint(vstack(rows).tocsr(), np.concatenate(lo), np.concatenate(hi))
@@ -242,6 +253,7 @@ def _feasible_add(
     ok = (left_w > 0)[:, None] & (left_cap > 0)[None, :]
     ok &= (used_rounds[g] < pr.group_rounds[g])[:, None]
     ok &= uses[g, :] | (n_targets[g] < pr.group_targets[g])[:, None]
+    ok &= (x > 0) | ((x > 0).sum(axis=1) < pr.weapon_targets)[:, None]
     return ok & (pr.p > 0)
 
 
@@ -255,12 +267,13 @@ def solve_greedy(
     group_targets: ArrayLike | None = None,
     local_search: bool = True,
     max_passes: int = 20,
+    weapon_targets: ArrayLike | None = None,
 ) -> WtaResult:
     """Maximum-marginal-return heuristic, then single-round moves while F decreases.
 
     Parameters are those of :func:`solve`. Deterministic (ties go to the lowest index).
     """
-    pr = _problem(p, V, w, max_per_target, group, group_rounds, group_targets)
+    pr = _problem(p, V, w, max_per_target, group, group_rounds, group_targets, weapon_targets)
     W, J = pr.p.shape
     G = pr.group_rounds.shape[0]
     q = 1.0 - pr.p
@@ -373,7 +386,9 @@ def _swap_pass(pr: _Problem, x: I64, tries: int = 20) -> bool:
         x[i, l_] += 1
         x[k, j] += 1
         gx = _group_rounds_matrix(pr, x)
-        if np.all((gx > 0).sum(axis=1) <= pr.group_targets):
+        if np.all((gx > 0).sum(axis=1) <= pr.group_targets) and np.all(
+            (x > 0).sum(axis=1) <= pr.weapon_targets
+        ):
             return True
         x[i, j] += 1
         x[k, l_] += 1
@@ -390,9 +405,10 @@ def brute_force(
     group: ArrayLike | None = None,
     group_rounds: ArrayLike | None = None,
     group_targets: ArrayLike | None = None,
+    weapon_targets: ArrayLike | None = None,
 ) -> WtaResult:
     """Exhaustive search over every target's allocation vectors (tiny instances only)."""
-    pr = _problem(p, V, w, max_per_target, group, group_rounds, group_targets)
+    pr = _problem(p, V, w, max_per_target, group, group_rounds, group_targets, weapon_targets)
     W, J = pr.p.shape
     G = pr.group_rounds.shape[0]
     per_target = [
@@ -403,7 +419,7 @@ def brute_force(
     best = objective(best_x, pr.p, pr.V)
     for choice in itertools.product(*per_target):
         x = np.stack(choice, axis=1) if J else np.zeros((W, 0), np.int64)
-        if np.any(x.sum(axis=1) > pr.w):
+        if np.any(x.sum(axis=1) > pr.w) or np.any((x > 0).sum(axis=1) > pr.weapon_targets):
             continue
         if G:
             rounds = np.bincount(pr.group, weights=x.sum(axis=1), minlength=G)
@@ -428,6 +444,7 @@ def solve(
     group_targets: ArrayLike | None = None,
     method: str = "auto",
     max_binaries: int = MAX_BINARIES,
+    weapon_targets: ArrayLike | None = None,
 ) -> WtaResult:
     """Solve a static WTA.
 
@@ -442,6 +459,7 @@ def solve(
     group_rounds : (G,) int or None — rounds a group may commit (free missile channels)
     group_targets : (G,) int or None — distinct targets a group may engage (free target
         channels)
+    weapon_targets : (W,) int or None — distinct targets each weapon type may engage
     method : ``"auto"`` (exact when at most ``max_binaries`` binaries, else greedy),
         ``"milp"``, ``"greedy"`` or ``"brute"``
 
@@ -449,14 +467,11 @@ def solve(
     -------
     WtaResult
     """
-    if method == "greedy":
-        return solve_greedy(p, V, w, max_per_target, group, group_rounds, group_targets)
-    if method == "brute":
-        return brute_force(p, V, w, max_per_target, group, group_rounds, group_targets)
-    if method == "milp":
-        return solve_exact(p, V, w, max_per_target, group, group_rounds, group_targets)
-    if method != "auto":
+    args = (p, V, w, max_per_target, group, group_rounds, group_targets)
+    if method not in ("auto", "greedy", "brute", "milp"):
         raise ValueError(f"unknown WTA method {method!r} (auto, milp, greedy, brute)")
-    if n_binaries(p, w, max_per_target) <= max_binaries:
-        return solve_exact(p, V, w, max_per_target, group, group_rounds, group_targets)
-    return solve_greedy(p, V, w, max_per_target, group, group_rounds, group_targets)
+    if method == "brute":
+        return brute_force(*args, weapon_targets=weapon_targets)
+    if method == "milp" or (method == "auto" and n_binaries(p, w, max_per_target) <= max_binaries):
+        return solve_exact(*args, weapon_targets=weapon_targets)
+    return solve_greedy(*args, weapon_targets=weapon_targets)
