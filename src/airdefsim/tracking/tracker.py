@@ -229,8 +229,10 @@ class Tracker:
         self._status = np.zeros((0,), np.int64)
         self._revisit = np.zeros((0,))
         self._score = np.zeros((0,))
+        self._parent = np.zeros((0,), np.int64)
         #: ids of tracks confirmed during the last ``step`` (for "track_confirmed" events)
         self.newly_confirmed: I64 = np.zeros((0,), np.int64)
+        self._paired: I64 = np.zeros((0,), np.int64)  # per plot of the batch: pair track id
         self._combined: tuple[F64, F64] = (np.zeros((0, NX)), np.zeros((0, NX, NX)))
 
     @classmethod
@@ -294,20 +296,30 @@ class Tracker:
         (``max_speed``); the next pass offers the later looks to the tracks so made.
         """
         free = np.ones(tk.shape[0], bool)
+        self._paired = np.full(tk.shape[0], -1, np.int64)
         tmin = np.full(len(self), -np.inf)
         c = self.config
         # one look only (the usual case): a single pass
         n_passes = c.max_passes if tk[-1] - tk[0] > c.look_gap else 1
         for n_pass in range(n_passes):
-            for tentative, method in ((False, c.association), (True, "gnn")):
+            tent = self._status == TENTATIVE
+            single = tent & (self._n_upd == 1)
+            for sel, method in (
+                (~tent, c.association),
+                (tent & ~single, "gnn"),
+                (single, "two_point"),
+            ):
                 if not free.any():
                     break
-                idx = np.flatnonzero((self._status == TENTATIVE) == tentative)
+                idx = np.flatnonzero(sel)
                 if not idx.size:
                     continue
                 if tmin.size < len(self):
                     tmin = np.concatenate([tmin, np.full(len(self) - tmin.size, -np.inf)])
-                used, rows = self._associate_update(idx, tk, z, R, free, method, tmin)
+                if method == "two_point":
+                    used, rows = self._two_point(idx, tk, z, R, free, tmin)
+                else:
+                    used, rows = self._associate_update(idx, tk, z, R, free, method, tmin)
                 free &= ~used
                 tmin[rows] = self._t_state[rows] + c.look_gap
             if not free.any():
@@ -315,10 +327,87 @@ class Tracker:
             start = free.copy()
             if n_pass < n_passes - 1:
                 start &= ~self._later_looks(tk, z, R, free)
-            self._initiate(tk[start], z[start], R[start])
+            self._initiate(tk[start], z[start], R[start], self._paired[start])
             free &= ~start
             if not free.any():
                 return
+
+    def _two_point(
+        self, idx: I64, tk: F64, z: F64, R: F64, free: np.ndarray, tmin: F64
+    ) -> tuple[np.ndarray, I64]:
+        """Second plot of one-plot tracks: two-point initiation under a speed limit.
+
+        A free plot pairs with a one-plot track when it lies within
+        ``max_speed · |Δt| + 4 σ`` of it (σ from both plots' covariances); GNN on the
+        plot density under the speed prior (cost ``-ln p``) picks the pairs. The state becomes the two-point difference
+        (Bar-Shalom et al. 2001, §5.5.3): ``x = z₂``, ``v = (z₂ - z₁)/Δt``,
+        ``P_pp = R₂``, ``P_pv = R₂/Δt``, ``P_vv = (R₁ + R₂)/Δt²``. The track score gains
+        ``ln(Pd p(z₂) / λ)``, p from a uniform density over the speed-limit ball (the plot is uniform
+        in it a priori; mixed with a Gaussian speed prior). Returns (plots taken, rows
+        updated); the plots stay free to start one-plot tracks too.
+        """
+        c = self.config
+        taken = np.zeros(tk.shape[0], bool)
+        none = np.zeros((0,), np.int64)
+        pidx = np.flatnonzero(free)
+        t0 = self._t_state[idx]
+        z1 = self._xm[idx, 0, :3]
+        R1 = self._Pm[idx, 0, :3, :3]
+        span = np.maximum(np.abs(tk[pidx].max() - t0), np.abs(tk[pidx].min() - t0))
+        sig_max = math.sqrt(float(_trace(R[pidx], slice(0, 3)).max()))
+        radius = c.max_speed * span + 4.0 * (np.sqrt(_trace(R1, slice(0, 3))) + sig_max)
+        ti, pk = candidate_pairs(z1, radius, z[pidx])
+        pk = pidx[pk]
+        dt = tk[pk] - t0[ti]
+        dist = np.linalg.norm(z[pk] - z1[ti], axis=1)
+        sig = np.sqrt(_trace(R[pk], slice(0, 3)) + _trace(R1[ti], slice(0, 3)))
+        reach = c.max_speed * np.abs(dt) + 4.0 * sig
+        ok = (tk[pk] >= tmin[idx[ti]]) & (np.abs(dt) >= c.look_gap) & (dist <= reach)
+        ti, pk, dt, reach = ti[ok], pk[ok], dt[ok], reach[ok]
+        if ti.size == 0:
+            return taken, none
+        # plot density under the speed prior: the Gaussian of init_speed_sigma (most
+        # targets) mixed 9:1 with the uniform speed-limit ball (fast ones)
+        vol = 4.0 / 3.0 * math.pi * reach**3
+        R_sum = R[pk] + R1[ti]
+        S = R_sum + np.eye(3) * (c.init_speed_sigma * np.abs(dt))[:, None, None] ** 2
+        dens = 0.9 * np.exp(filters.log_gauss(z[pk] - z1[ti], S)) + 0.1 / vol
+        cost = -np.log(dens)
+        chosen = gnn(ti, pk, cost, idx.size, tk.shape[0], float(cost.max()) + 1.0) > 0.5
+        # the plots also start one-plot tracks of their own (not "taken"): a clutter
+        # one-plot track must not swallow a new target's first plot; a duplicate dies
+        # when the two-plot track takes the next plot first
+        ti, pk, dt, dens, R_sum = ti[chosen], pk[chosen], dt[chosen], dens[chosen], R_sum[chosen]
+        self._paired[pk] = self._id[idx[ti]]
+        rows = idx[ti]
+        later = dt > 0
+        z_late = np.where(later[:, None], z[pk], z1[ti])
+        R_late = np.where(later[:, None, None], R[pk], R1[ti])
+        dtl = np.abs(dt)
+        vel = (z[pk] - z1[ti]) / dt[:, None]
+        n = rows.size
+        x = np.zeros((n, NX))
+        x[:, :3] = z_late
+        x[:, 3:6] = vel
+        P = np.zeros((n, NX, NX))
+        P[:, :3, :3] = R_late
+        P[:, :3, 3:6] = P[:, 3:6, :3] = R_late / dtl[:, None, None]
+        P[:, 3:6, 3:6] = R_sum / (dtl * dtl)[:, None, None]
+        P[:, 6:9, 6:9] = np.eye(3) * c.init_acc_sigma**2
+        r = len(self._models)
+        self._xm[rows] = x[:, None]
+        self._Pm[rows] = P[:, None]
+        self._mu[rows] = 1.0 / r
+        self._t_state[rows] = np.maximum(t0[ti], tk[pk])
+        self._t_update[rows] = self._t_state[rows]
+        self._revisit[rows] = dtl
+        self._n_upd[rows] = 2
+        self._score[rows] += np.log(c.pd / c.clutter_density * dens)
+        promote = rows[
+            (self._n_upd[rows] >= c.confirm_hits) & (self._score[rows] >= c.confirm_score)
+        ]
+        self._status[promote] = CONFIRMED
+        return taken, rows
 
     def _later_looks(self, tk: F64, z: F64, R: F64, free: np.ndarray) -> np.ndarray:
         """(K,) mask of free plots that an earlier free plot (``look_gap`` before or more)
@@ -528,7 +617,7 @@ class Tracker:
         back = h[self._status[h] == COASTING]
         self._status[back] = CONFIRMED
 
-    def _initiate(self, tk: F64, z: F64, R: F64) -> None:
+    def _initiate(self, tk: F64, z: F64, R: F64, parent: I64 | None = None) -> None:
         """A tentative track on each plot: position from the plot, velocity unknown."""
         n = tk.shape[0]
         c = self.config
@@ -552,6 +641,8 @@ class Tracker:
         self._status = np.concatenate([self._status, np.full(n, CONFIRMED if conf else TENTATIVE)])
         self._revisit = np.concatenate([self._revisit, np.full(n, np.nan)])
         self._score = np.concatenate([self._score, np.zeros(n)])
+        par = np.full(n, -1, np.int64) if parent is None else parent
+        self._parent = np.concatenate([self._parent, par])
 
     def _manage(self, t: float) -> None:
         """Coast, delete; compacts the track arrays (deleted ids are never reused)."""
@@ -581,6 +672,12 @@ class Tracker:
         tent = ~conf
         drop |= tent & (gap > c.tentative_timeout)
         drop |= tent & (self._n_upd >= 2) & (np.linalg.norm(x[:, 3:6], axis=1) > c.max_speed)
+        # a one-plot track started on a plot that a two-plot track also used is moot once
+        # that track has taken a third plot
+        has_parent = (self._parent >= 0) & (self._n_upd == 1)
+        if has_parent.any():
+            grown = self._id[self._n_upd >= 3]
+            drop |= has_parent & np.isin(self._parent, grown)
         if drop.any():
             keep = ~drop
             for name in (
@@ -594,6 +691,7 @@ class Tracker:
                 "_status",
                 "_revisit",
                 "_score",
+                "_parent",
             ):
                 setattr(self, name, getattr(self, name)[keep])
             x, P = x[keep], P[keep]
