@@ -240,3 +240,12 @@ def test_pip_lies_on_the_target_path(rng_km, alt_km, az, heading, speed) -> None
     # a target well inside (30 km, 8 km, slow, head-on) is always feasible
     if rng_km < 60 and 2 < alt_km < 15 and speed < 300:
         assert feas[0]
+
+
+def test_too_slow_for_a_fast_target(missiles) -> None:
+    # same geometry, 45 km / 25 km: a 1.17 km/s ballistic target outruns PAC-3's end game
+    # (speed ratio < 0.55), a 0.6 km/s one does not
+    spec = missiles["PAC-3_MSE"]
+    pos, vel = _target([[0.0, 45e3, 25e3], [0.0, 45e3, 25e3]], [[0, -1000, -600], [0, -500, -300]])
+    feas, _, _ = predicted_intercept(spec, FRAME.origin, pos, vel, ballistic=[True, True])
+    assert feas.tolist() == [False, True]

@@ -148,3 +148,23 @@ def test_active_seeker_frees_the_channel_after_lock(missiles, make_view) -> None
             phase = flights.snapshot()["phase"][0]
             assert (phase == "terminal") == (counts[-1] == 0)
     assert counts[0] == 1 and counts[-1] == 0
+
+
+def test_pac3_hits_a_descending_ballistic_target(missiles, engage) -> None:
+    # re-entry-like target: 1.17 km/s, diving at 31 degrees, 40 km out at 25 km
+    spec = missiles["PAC-3_MSE"]
+    for seed in range(2):
+        events, _, frame = engage(spec, (0.0, 40000.0, 25000.0), (0.0, -1000.0, -600.0), seed)
+        (ev,) = events
+        assert ev.reason == "fuze" and ev.miss_distance <= spec.lethal_radius
+        assert 5000.0 < frame.to_enu(ev.pos)[2] < 20000.0
+
+
+def test_seeker_noise_gives_metre_class_misses(missiles, engage) -> None:
+    # glint and angular noise: misses are not zero, but well inside a blast warhead's radius
+    spec = missiles["48N6E3"]
+    misses = [
+        engage(spec, (20000.0, 80000.0, 10000.0), (0.0, -600.0, 0.0), seed)[0][0].miss_distance
+        for seed in range(4)
+    ]
+    assert 0.05 < float(np.median(misses)) < 0.5 * spec.lethal_radius

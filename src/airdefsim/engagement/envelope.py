@@ -14,7 +14,9 @@ earliest time ``t`` at which the missile's time of flight to the target's positi
 then refined linearly), and applies the published/assumed limits of the spec: minimum
 and maximum range, minimum and maximum altitude, maximum target speed and, for
 ballistic targets, ``vs_ballistic_range``. A missile must also be faster at the
-intercept than the target's velocity component across the line of sight.
+intercept than the target's velocity component across the line of sight (× 1.2), and at
+least 0.55 × the target's speed (a slower missile's PN end game saturates against fast
+targets in the flyout model).
 
 :func:`envelope` evaluates that over a range × altitude grid for a head-on or crossing
 target, which is what ``airdefsim envelope`` prints and draws.
@@ -64,6 +66,8 @@ V_END_MIN = 400.0  # m/s, minimum speed at intercept for a usable end game (assu
 G_END_MIN = 5.0 * G0  # m/s², minimum aerodynamic manoeuvre capability at intercept (assumed)
 REACH_MISS = 30.0  # m, a stationary point counts as reached within this miss
 CROSS_MARGIN = 1.2  # missile must be this much faster than the target's crossing speed
+SPEED_RATIO_MIN = 0.55  # missile speed at intercept / target speed, at least (assumed:
+# below it the flyout's PN end game saturates against fast targets, e.g. ballistic ones)
 N_TIME_SAMPLES = 160
 TABLE_SITE = (np.radians(45.0), 0.0)  # launcher site of the reference flyouts (rad)
 TABLE_SEED = 20260101
@@ -105,7 +109,7 @@ _CACHE: dict[str, FlyoutTable] = {}
 # table is used only if its key - a hash of MODEL_VERSION and the full spec - matches, so
 # a changed preset or a user-overridden spec is recomputed. Bump MODEL_VERSION and run
 # ``python -m airdefsim.engagement.envelope`` after changing the flyout model.
-MODEL_VERSION = "flyout-2"
+MODEL_VERSION = "flyout-3"
 SHIPPED_TABLES = ("airdefsim.physics", "data/flyout_tables.json")
 
 
@@ -431,6 +435,7 @@ def predicted_intercept(
             & (h_r >= spec.min_altitude)
             & (h_r <= spec.max_altitude)
             & (v_end >= CROSS_MARGIN * v_cross)
+            & (v_end >= SPEED_RATIO_MIN * speed_t)
         )
         if spec.max_target_speed is not None:
             good &= speed_t <= spec.max_target_speed.at(float(np.median(h_r)))

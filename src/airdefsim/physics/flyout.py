@@ -73,6 +73,13 @@ SEEKER_NOISE = {  # one-sigma angular noise of the seeker line of sight, rad (as
     "track_via_missile": 1.5e-3,
     "hit_to_kill": 0.3e-3,
 }
+GLINT = {  # one-sigma range-independent seeker error (target glint), m (assumed)
+    "active_radar": 1.0,
+    "semi_active": 1.5,
+    "track_via_missile": 1.5,
+    "hit_to_kill": 0.2,
+}
+NOISE_TAU = 0.1  # s, correlation time of the seeker error (first-order Gauss-Markov)
 GUIDANCE_TYPES = ("active_radar", "semi_active", "track_via_missile", "hit_to_kill")
 LOFT = 0.5  # mid-course aim point: PIP + LOFT * horizontal distance to go, upwards ...
 LOFT_FADE = (3.0, 0.5)  # ... faded out linearly from 3 to 0.5 seeker ranges to go,
@@ -162,6 +169,7 @@ class _Params:
     pk: F64
     lag: F64
     noise: F64
+    glint: F64
     apn: NDArray[np.bool_]
     active: NDArray[np.bool_]
     tof_max: F64
@@ -194,6 +202,7 @@ def _spec_row(spec: MissileSpec) -> dict[str, float]:
         "pk": spec.pk,
         "lag": LAG[spec.guidance],
         "noise": SEEKER_NOISE[spec.guidance],
+        "glint": GLINT[spec.guidance],
         "apn": spec.guidance == "hit_to_kill",
         "active": spec.guidance == "active_radar",
         "tof_max": max(120.0, 6.0 * spec.max_range / max(v_nom, 1.0)),
@@ -252,6 +261,7 @@ class Interceptors:
         self.missile = np.empty(c, dtype=object)
         self.unit = np.empty(c, dtype=object)
         self.locked = np.zeros(c, bool)
+        self.seeker_err = np.zeros((c, 3))  # Gauss-Markov seeker error state, unit variance
         floats = {k: np.zeros(c) for k in _PARAM_FIELDS if k not in ("apn", "active")}
         self.p = _Params(**floats, apn=np.zeros(c, bool), active=np.zeros(c, bool))  # type: ignore[arg-type]
         self.t_last = 0.0
@@ -270,7 +280,7 @@ class Interceptors:
             out[c:] = fill
             return out
 
-        for name in ("pos", "vel", "a_lat", "est_pos", "est_vel"):
+        for name in ("pos", "vel", "a_lat", "est_pos", "est_vel", "seeker_err"):
             setattr(self, name, ext(getattr(self, name)))
         for name in ("clock", "t_launch", "est_t"):
             setattr(self, name, ext(getattr(self, name)))
@@ -393,6 +403,7 @@ class Interceptors:
         self.missile[i] = spec.name
         self.unit[i] = unit
         self.locked[i] = False
+        self.seeker_err[i] = 0.0
         self.specs.append(spec)
         return i
 
@@ -535,6 +546,19 @@ class Interceptors:
         # guidance
         thrust, mass = self._thrust_mass(idx, tof)
         burning = thrust > 0
+        # step size: coarse far out, fine in the endgame, finer while burning
+        gp = np.where(locked[:, None], tru, est)
+        gv = np.where(locked[:, None], tru_v, est_v)
+        tgo = guidance.time_to_go(gp - pos, gv - vel, min_closing=50.0)
+        dt = np.clip(DT_FRAC * tgo, DT_MIN, DT_MAX)
+        dt = np.where(burning, np.minimum(dt, DT_BURN), dt)
+        dt = np.where(tof < 2.0, np.minimum(dt, 0.05), dt)
+        tb = p.boost_time[idx]
+        cross = (tof < tb) & (tof + dt > tb)
+        dt = np.where(cross, np.maximum(tb - tof, 1e-4), dt)
+        dt = np.minimum(dt, t_end - t)
+        dt = np.maximum(dt, 1e-9)
+
         cmd = np.zeros_like(pos)
         mid = ~locked
         if np.any(mid):
@@ -551,9 +575,15 @@ class Interceptors:
             r = tru[locked] - pos[locked]
             v = tru_v[locked] - vel[locked]
             rn = np.linalg.norm(r, axis=1)
-            sig = p.noise[idx[locked]]
-            noise = guidance.perpendicular(rng.standard_normal(r.shape), r)
-            r_meas = r + (sig * rn)[:, None] * noise
+            li = idx[locked]
+            # seeker error: angular (grows with range) + glint, correlated over NOISE_TAU
+            decay = np.exp(-dt[locked] / NOISE_TAU)[:, None]
+            err = self.seeker_err[li] * decay + np.sqrt(1.0 - decay**2) * rng.standard_normal(
+                r.shape
+            )
+            self.seeker_err[li] = err
+            sig = p.noise[li] * rn + p.glint[li]
+            r_meas = r + sig[:, None] * guidance.perpendicular(err, r)
             a_t = np.where(p.apn[idx[locked]][:, None], look.acc[locked], 0.0)
             cmd[locked] = guidance.pn_command(r_meas, v, p.nav[idx[locked]], a_t)
         g = gravity_ecef(pos, vel)
@@ -566,19 +596,6 @@ class Interceptors:
         )
         cn = np.linalg.norm(cmd, axis=1)
         cmd *= np.minimum(1.0, a_max / np.maximum(cn, 1e-9))[:, None]
-
-        # step size: coarse far out, fine in the endgame, finer while burning
-        gp = np.where(locked[:, None], tru, est)
-        gv = np.where(locked[:, None], tru_v, est_v)
-        tgo = guidance.time_to_go(gp - pos, gv - vel, min_closing=50.0)
-        dt = np.clip(DT_FRAC * tgo, DT_MIN, DT_MAX)
-        dt = np.where(burning, np.minimum(dt, DT_BURN), dt)
-        dt = np.where(tof < 2.0, np.minimum(dt, 0.05), dt)
-        tb = p.boost_time[idx]
-        cross = (tof < tb) & (tof + dt > tb)
-        dt = np.where(cross, np.maximum(tb - tof, 1e-4), dt)
-        dt = np.minimum(dt, t_end - t)
-        dt = np.maximum(dt, 1e-9)
 
         # autopilot lag, then Heun
         a_lat = self.a_lat[idx]
