@@ -47,6 +47,20 @@ PROPORTIONS: list[tuple[str, str]] = [
     ("runs_friendly_engaged", "runs with a friendly engaged"),
 ]
 LABELS: dict[str, str] = {k: label for k, label, _, _ in MEAN_METRICS} | dict(PROPORTIONS)
+#: short labels for narrow tables
+SHORT: dict[str, str] = {
+    "threats_killed": "threats killed",
+    "leakers": "leakers",
+    "assets_hit": "assets hit",
+    "interceptors_fired": "interceptors fired",
+    "interceptors_per_kill": "interceptors/kill",
+    "first_engagement_range_km": "1st engagement km",
+    "detection_to_launch_s": "detect→launch s",
+    "friendlies_engaged": "friendlies engaged",
+    "kill_fraction": "kill fraction",
+    "leak_fraction": "leak fraction",
+    "runs_friendly_engaged": "runs w/ friendly eng",
+}
 
 RunFn = Callable[..., Any]
 
@@ -187,13 +201,19 @@ def compare(
     }
 
 
-def format_stat(stat: dict[str, Any], digits: int = 2) -> str:
+def format_stat(stat: dict[str, Any], digits: int | None = None, symmetric: bool = False) -> str:
+    """``mean [lo, hi]``, or ``mean ± half-width`` when ``symmetric`` (t intervals);
+    ``—`` when undefined; 1 decimal from 10 up, else 2."""
     m, lo, hi = stat.get("mean"), stat.get("lo"), stat.get("hi")
     if m is None:
         return "—"
+    big = max(abs(v) for v in (m, lo, hi) if v is not None)
+    d = digits if digits is not None else (1 if big >= 10 else 2)
     if lo is None or hi is None:
-        return f"{m:.{digits}f}"
-    return f"{m:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+        return f"{m:.{d}f}"
+    if symmetric:
+        return f"{m:.{d}f} ± {(hi - lo) / 2:.{d}f}"
+    return f"{m:.{d}f} [{lo:.{d}f}, {hi:.{d}f}]"
 
 
 def rows(result: dict[str, Any]) -> list[dict[str, Any]]:

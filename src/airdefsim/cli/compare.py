@@ -25,19 +25,24 @@ def comparison_table(result: dict[str, Any]) -> Table:
     """Rich table: metric | A mean [95 % interval] | B … | B − A (paired, same seeds)."""
     names = result.get("names", {"a": "A", "b": "B"})
     n = len(result.get("seeds", []))
-    table = Table(title=f"{names['a']} (A) vs {names['b']} (B) — {n} runs each, same seeds")
-    table.add_column("metric")
-    table.add_column(f"A: {names['a']}", justify="right")
-    table.add_column(f"B: {names['b']}", justify="right")
-    table.add_column("B − A", justify="right")
-    for key, label in cmp.LABELS.items():
+    table = Table(
+        title=f"A: {names['a']}\nB: {names['b']}\n{n} runs each on the same seeds",
+        title_justify="left",
+    )
+    table.add_column("metric", overflow="fold")
+    table.add_column("A", justify="right", no_wrap=True)
+    table.add_column("B", justify="right", no_wrap=True)
+    table.add_column("B − A (paired)", justify="right", no_wrap=True)
+    proportions = {k for k, _ in cmp.PROPORTIONS}
+    for key in cmp.LABELS:
+        sym = key not in proportions
         table.add_row(
-            label,
-            cmp.format_stat(result["a"][key]),
-            cmp.format_stat(result["b"][key]),
-            cmp.format_stat(result.get("diff", {}).get(key, {})),
+            cmp.SHORT.get(key, key),
+            cmp.format_stat(result["a"][key], symmetric=sym),
+            cmp.format_stat(result["b"][key], symmetric=sym),
+            cmp.format_stat(result.get("diff", {}).get(key, {}), symmetric=True),
         )
-    table.caption = "mean [95 % interval]: t for means, Wilson for proportions"
+    table.caption = "95 %: mean ± t half-width; fractions: Wilson [lo, hi]"
     return table
 
 
