@@ -487,7 +487,19 @@ class Tracker:
             # every gated plot is explained by the tracks (no initiation on it)
             taken[pk] = True
             return taken, idx[np.unique(ti)]
-        chosen = gnn(ti, pk, d2, n_t, n_p, self._gate) > 0.5
+        # likelihood-ratio costs (Blackman & Popoli 1999, §6.5.1): a pair costs
+        # -2 ln(Pd N(ν; 0, S) / λ), a missed track -2 ln(1 - Pd). A track with a large S
+        # (coasting) pays for it, so it cannot take a plot from a well-held neighbour;
+        # pairs dearer than a miss are dropped
+        c = self.config
+        cost = -2.0 * (filters.log_gauss(nu, S) + math.log(c.pd / c.clutter_density))
+        miss = -2.0 * math.log(max(1.0 - c.pd, 1e-6))
+        keep = cost < miss
+        if not keep.all():
+            ti, pk, cost, xp, Pp = ti[keep], pk[keep], cost[keep], xp[keep], Pp[keep]
+            if ti.size == 0:
+                return taken, none
+        chosen = gnn(ti, pk, cost, n_t, n_p, miss) > 0.5
         # a gated plot of the same look as its track's assigned plot is a second detection
         # of that object (e.g. seen in two adjacent beams): used, not initiated on
         t_asg = np.full(n_t, np.nan)
