@@ -24,6 +24,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -378,6 +379,7 @@ class LiveExercise:
     messages: list[dict] = field(default_factory=list)
     result: dict | None = None
     on_finish: Callable[[LiveExercise], Any] | None = None
+    executor: ThreadPoolExecutor | None = None
     _subs: list[_Subscriber] = field(default_factory=list)
     _clock: Clock | None = None
     _base: dict | None = None
@@ -651,12 +653,12 @@ class LiveExercise:
                 if clock.now(now) > sim_t + 3 * self.dt:  # cannot keep up: hold the clock back
                     clock.rebase(now, sim_t + self.dt)
                 if step is None and clock.now(now) >= sim_t + self.dt - 1e-9:
-                    step = asyncio.ensure_future(asyncio.to_thread(self._step_blocking))
+                    step = loop.run_in_executor(self.executor, self._step_blocking)
                 if now >= next_frame:
                     self._send_all(json.dumps(self.frame(now), separators=(",", ":")))
-                    next_frame += period
-                    if next_frame < now:
-                        next_frame = now + period
+                    next_frame += period  # a late frame shortens the next wait: the rate holds
+                    if next_frame < now - 2 * period:
+                        next_frame = now + period  # long stall: start afresh, no burst
                 wait = next_frame - loop.time()
                 if step is None and not clock.paused:
                     t_due = clock.anchor_wall + (sim_t + self.dt - clock.anchor_sim) / clock.rate
@@ -774,12 +776,16 @@ class ExerciseManager:
         runs_dir: Path,
         backend: Backend,
         frame_hz: float = 10.0,
+        step_workers: int = 2,
     ) -> None:
         self.sessions = sessions
         self.runs_dir = runs_dir
         self.backend = backend
         self.frame_hz = frame_hz
         self.live: dict[int, LiveExercise] = {}
+        # Few threads for the simulation steps: every extra runnable thread makes the
+        # event loop wait longer for the GIL, which shows as jitter between frames.
+        self.executor = ThreadPoolExecutor(max_workers=step_workers, thread_name_prefix="sim-step")
         self._doctrine: dict[tuple[str, int], asyncio.Future] = {}
         self._bg: set[asyncio.Task] = set()
 
@@ -819,6 +825,7 @@ class ExerciseManager:
             sink=sink,
             record_dir=record_dir,
             frame_hz=self.frame_hz,
+            executor=self.executor,
         )
         ex.on_finish = self._finish
         ex._scenario_key = scenario_key  # type: ignore[attr-defined]
@@ -964,6 +971,7 @@ class ExerciseManager:
 
             await asyncio.to_thread(_mark)
         self.live.clear()
+        self.executor.shutdown(wait=False, cancel_futures=True)
 
 
 def wall_clock() -> float:
