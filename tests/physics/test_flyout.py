@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from airdefsim.physics.flyout import Interceptors, cd_shape, gravity_ecef
 from airdefsim.physics.guidance import perpendicular
@@ -116,14 +117,14 @@ def test_bookkeeping_snapshot_destroy_guided(missiles, engage, make_view) -> Non
 def test_model_pieces() -> None:
     # drag shape: transonic rise, supersonic decay
     assert cd_shape(0.5) == 1.0 and cd_shape(1.2) > 1.5 and cd_shape(5.0) < 1.0
-    # gravity at the equator ~ g0 - centrifugal
-    pos = np.array([[6378137.0, 0.0, 0.0]])
+    # at the equator: mu/a^2 - Omega^2 a (point mass + centrifugal), inwards
+    a, mu, om = 6378137.0, 3.986004418e14, 7.292115e-5
+    pos = np.array([[a, 0.0, 0.0]])
     g = gravity_ecef(pos, np.zeros((1, 3)))
-    assert np.linalg.norm(g) == np.float64(np.linalg.norm(g))
-    assert 9.76 < np.linalg.norm(g) < 9.80
-    # Coriolis on an eastward velocity at the equator points up (outwards)
+    np.testing.assert_allclose(g[0], [-(mu / a**2 - om**2 * a), 0.0, 0.0], rtol=1e-12)
+    # Coriolis -2 Omega x v on an eastward 1 km/s: 2 Omega v outwards (Eotvos effect)
     gv = gravity_ecef(pos, np.array([[0.0, 1000.0, 0.0]]))
-    assert gv[0, 0] > g[0, 0]
+    assert gv[0, 0] - g[0, 0] == pytest.approx(2 * om * 1000.0, rel=1e-9)
     assert np.allclose(
         perpendicular(np.array([[1.0, 1.0, 0.0]]), np.array([[1.0, 0.0, 0.0]])), [[0, 1, 0]]
     )
