@@ -19,21 +19,22 @@ Model (3-DOF point mass over the round, rotating earth, ECEF, float64):
 * **Guidance.** Mid-course: velocity pursuit of the *lofted predicted intercept point*
   computed from the tracker's estimate (uplinked with :meth:`Interceptors.update_estimates`;
   a bad track makes a bad shot). Terminal (seeker lock when the true target is inside
-  ``seeker_range``): proportional navigation on the seeker's noisy measurement of the
-  true target (augmented PN for hit-to-kill), gravity compensated. Laws are in
-  :mod:`airdefsim.physics.guidance`.
+  ``seeker_range``): proportional navigation on the seeker's measurement of the true
+  target (angular + glint error, first-order Gauss-Markov: :data:`SEEKER_NOISE`,
+  :data:`GLINT`, :data:`NOISE_TAU`), augmented PN for hit-to-kill, gravity compensated.
+  Laws are in :mod:`airdefsim.physics.guidance`.
 * **Fuze.** Inside every step the relative motion is taken as a straight line and the
   closest approach solved analytically; a kill is drawn from ``pk`` when the miss is
   within ``lethal_radius``.
-* **Self-destruct.** Time of flight exhausted, below the ellipsoid, or motor burnt out
-  and no longer closing (or too slow to steer).
+* **Self-destruct.** Time of flight exhausted (``max(120 s, 6 max_range / max_speed)``),
+  below the ellipsoid, or motor burnt out and no longer closing (or too slow to steer).
 
 Integration: Heun (RK2) with a step per missile, ``clip(0.05 t_go, 2 ms, 0.5 s)`` (finer
 while the motor burns), so every missile carries its own clock inside
 :meth:`Interceptors.advance`; all missiles are integrated at once.
 
 Aerodynamic constants (:data:`CN_MAX`, :data:`K_INDUCED`, the C_D shape, lags, seeker
-noise) are generic textbook-class values, *assumed* (no public figures for these
+errors) are generic textbook-class values, *assumed* (no public figures for these
 missiles); see ``docs/physics.md``.
 """
 
