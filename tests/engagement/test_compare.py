@@ -86,6 +86,17 @@ def test_compare_uses_the_same_seeds_and_pairs_runs() -> None:
         cmp.compare(a, b, n=0, run=fake_run)
 
 
+def module_level_run(scenario: Any, seed: int) -> SimpleNamespace:
+    return SimpleNamespace(summary=_summary(seed % 7, threats=12))
+
+
+def test_workers_give_the_same_result() -> None:
+    a, b = SimpleNamespace(name="A"), SimpleNamespace(name="B")
+    one = cmp.compare(a, b, n=4, seed=3, run=module_level_run)
+    two = cmp.compare(a, b, n=4, seed=3, run=module_level_run, workers=2)
+    assert one["runs"] == two["runs"] and one["a"] == two["a"]
+
+
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
     import airdefsim.sim as sim
@@ -139,6 +150,7 @@ def test_cli_table_and_out_files(cli: typer.Typer, tmp_path: Path) -> None:
     [
         ["compare", "/nonexistent.yaml", str(SCEN_B)],
         ["compare", str(SCEN_A), str(SCEN_B), "-n", "0"],
+        ["compare", str(SCEN_A), str(SCEN_B), "--workers", "0"],
     ],
 )
 def test_cli_bad_input_exits_2_with_one_line(cli: typer.Typer, args: list[str]) -> None:

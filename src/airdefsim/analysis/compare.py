@@ -151,6 +151,10 @@ def _load(s: Any) -> Any:
     return s
 
 
+def _summary_of(run: RunFn, scenario: Any, seed: int) -> dict[str, Any]:
+    return dict(run(scenario, seed=seed).summary)
+
+
 def compare(
     scenario_a: Any,
     scenario_b: Any,
@@ -158,6 +162,7 @@ def compare(
     seed: int = 1,
     progress: Callable[[int, int], None] | None = None,
     run: RunFn | None = None,
+    workers: int = 1,
 ) -> dict[str, Any]:
     """Run two scenarios ``n`` times each on the same seeds and compare them.
 
@@ -168,7 +173,9 @@ def compare(
     seed : int — seeds ``seed … seed + n - 1`` are used for both
     progress : callable(done, total), optional — called after each run
     run : callable(scenario, seed=...) -> object with ``.summary``; default
-        :func:`airdefsim.sim.run_scenario`
+        :func:`airdefsim.sim.run_scenario` (must be a module-level function when
+        ``workers > 1``)
+    workers : int >= 1 — processes; the results do not depend on it (one seed per run)
 
     Returns
     -------
@@ -177,20 +184,31 @@ def compare(
     """
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
     if run is None:
         from airdefsim.sim import run_scenario
 
         run = run_scenario
     sa, sb = _load(scenario_a), _load(scenario_b)
     seeds = [int(seed) + k for k in range(n)]
-    runs: dict[str, list[dict[str, Any]]] = {"a": [], "b": []}
-    done = 0
-    for s in seeds:
-        for key, sc in (("a", sa), ("b", sb)):
-            runs[key].append(dict(run(sc, seed=s).summary))
-            done += 1
+    jobs = [(key, sc, s) for s in seeds for key, sc in (("a", sa), ("b", sb))]
+    out: dict[tuple[str, int], dict[str, Any]] = {}
+    if workers == 1:
+        for done, (key, sc, s) in enumerate(jobs, start=1):
+            out[(key, s)] = _summary_of(run, sc, s)
             if progress is not None:
-                progress(done, 2 * n)
+                progress(done, len(jobs))
+    else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_summary_of, run, sc, s): (key, s) for key, sc, s in jobs}
+            for done, fut in enumerate(as_completed(futures), start=1):
+                out[futures[fut]] = fut.result()
+                if progress is not None:
+                    progress(done, len(jobs))
+    runs = {key: [out[(key, s)] for s in seeds] for key in ("a", "b")}
     return {
         "a": summarize(runs["a"]),
         "b": summarize(runs["b"]),

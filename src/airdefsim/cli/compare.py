@@ -55,10 +55,13 @@ def compare_command(
     out: Annotated[
         Path | None, typer.Option("--out", help="directory for compare.csv/.json/.png")
     ] = None,
+    workers: Annotated[int, typer.Option("--workers", "-j", help="parallel processes")] = 1,
 ) -> None:
     """Compare two scenarios (e.g. S-400 vs Patriot on the same raid) over N seeds."""
     if n < 1:
         fail(f"-n must be at least 1, got {n}")
+    if workers < 1:
+        fail(f"--workers must be at least 1, got {workers}")
     if out is not None and out.exists() and not out.is_dir():
         fail(f"--out {out} exists and is not a directory")
     sa = load_or_exit(scenario_a)
@@ -75,7 +78,12 @@ def compare_command(
         task = bar.add_task("runs", total=2 * n)
         try:
             result = cmp.compare(
-                sa, sb, n=n, seed=seed, progress=lambda d, _t: bar.update(task, completed=d)
+                sa,
+                sb,
+                n=n,
+                seed=seed,
+                progress=lambda d, _t: bar.update(task, completed=d),
+                workers=workers,
             )
         except ValueError as exc:
             fail(str(exc))
