@@ -213,6 +213,20 @@ def test_release_starts_kill_assessment() -> None:
     assert fc.kill.status(1, 16.0) == "survived"
 
 
+@pytest.mark.usefixtures("fake_envelope")
+def test_orders_never_launched_are_returned_next_tick() -> None:
+    u = make_unit(loads=({"SHORT": 4},), missile_channels=4)
+    fc = FireControl([u], SPECS)
+    orders = fc.execute(Engage(1, salvo=3), _one_track(units=[u]))
+    assert not isinstance(orders, str) and len(orders) == 3
+    fc.register_launch(orders[0], 7)  # only the first one flew
+    assert u.missiles_guided == 3
+    fc.execute(SetWeapons("free"), _one_track(t=1.0, units=[u]))
+    assert u.missiles_guided == 1 and u.launchers[0].missiles["SHORT"] == 3
+    fc.release([7])
+    assert fc.engagements() == [] and u.targets_engaged == 0
+
+
 def test_real_envelope_refuses_target_beyond_range() -> None:
     """With the flyout-based envelope: a 9M96E2 never engages a target 300 km away."""
     from airdefsim.scenario.presets import get_presets

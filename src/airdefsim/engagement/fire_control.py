@@ -74,6 +74,7 @@ class _Salvo:
     engagement: Engagement
     pending: int  # orders issued, launches not yet registered
     t_order: float
+    orders: list[LaunchOrder] = field(default_factory=list)
 
 
 @dataclass
@@ -331,7 +332,7 @@ class FireControl:
             u.launchers[i].busy_until = max(u.launchers[i].busy_until, until)
         tid = plan.orders[0].track_id
         eng = Engagement(tid, u.name, plan.missile, [], self.t)
-        self._salvos.append(_Salvo(eng, len(plan.orders), self.t))
+        self._salvos.append(_Salvo(eng, len(plan.orders), self.t, list(plan.orders)))
         self.kill.cancel(tid)
         self._since_look[tid] = self._since_look.get(tid, 0) + 1
         self._recount()
@@ -383,9 +384,14 @@ class FireControl:
     # ------------------------------------------------------------ internals
 
     def _drop_stale(self) -> None:
-        """Orders never registered by an earlier tick did not launch: free them."""
+        """Orders never registered by an earlier tick did not launch: free their channels
+        and put their rounds back on the launchers."""
         for s in list(self._salvos):
             if s.pending > 0 and s.t_order < self.t:
+                unit = self._by_name[s.engagement.unit]
+                for o in s.orders[len(s.orders) - s.pending :]:
+                    launcher = unit.launchers[o.launcher_index]
+                    launcher.missiles[o.missile] = launcher.missiles.get(o.missile, 0) + 1
                 s.pending = 0
                 if not s.engagement.interceptor_ids:
                     self._salvos.remove(s)
