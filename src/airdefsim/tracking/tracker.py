@@ -81,7 +81,7 @@ class TrackerConfig:
 
     association: str = "gnn"
     process_noise: str = "discrete"
-    models: tuple[str, ...] = ("cv", "ct_left", "ct_right", "ballistic")
+    models: tuple[str, ...] = ("cv", "ct_left", "ct_right", "ca", "ballistic")
     p_stay: float = 0.95
     sigma_cv: float = 3.0
     sigma_ca: float = 10.0
@@ -100,7 +100,7 @@ class TrackerConfig:
     coast_factor: float = 1.5
     coast_min: float = 2.5
     delete_factor: float = 4.0
-    delete_min: float = 30.0
+    delete_min: float = 20.0
     max_pos_sigma: float = 3000.0
     max_speed: float = 5000.0
     pd: float = 0.9
