@@ -35,6 +35,7 @@ ARGS = [
     "--no-first-run",
 ]
 SCREENSHOT = Path("/tmp/airdefsim_console_live.png")
+REVIEW_SHOT = Path("/tmp/airdefsim_review.png")
 
 
 def assign_single_fighter(settings: Settings) -> None:
@@ -128,8 +129,9 @@ def test_trainee_exercise_in_chromium(settings: Settings) -> None:
         expect(page.locator("#doctrine-line")).to_contain_text(
             "doctrine on the same seed:", timeout=60000
         )
-        page.locator("#slider").fill("30")
+        page.locator("#slider").fill("130")
         expect(page.locator("#rclock")).not_to_have_text("T+00:00")
+        page.screenshot(path=str(REVIEW_SHOT), full_page=True)
         page.goto(base + "/activities")
         past = page.locator(f'#past tr[data-session="{session_id}"]')
         expect(past.locator("td.status")).to_have_text("finished")
@@ -143,3 +145,7 @@ def test_trainee_exercise_in_chromium(settings: Settings) -> None:
         assert resp is not None and resp.status == 404
         browser.close()
     assert not [e for e in errors if "Content Security Policy" in e or "Uncaught" in e], errors
+    # the Parquet recording of the same run sits beside the review data
+    run_dir = settings.runs_dir / f"session-{session_id}"
+    assert (run_dir / "review.json.gz").is_file()
+    assert (run_dir / "recording" / "run.json").is_file()

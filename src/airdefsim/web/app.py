@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -36,6 +37,7 @@ from airdefsim.web.settings import Settings
 log = logging.getLogger("airdefsim.web")
 HERE = Path(__file__).parent
 PRELOGIN_COOKIE = "airdefsim_login_csrf"
+SESSION_RECHECK_S = 3.0  # s, how often a live WebSocket re-checks its login session
 #: fixed notices shown after a redirect (never text taken from the URL)
 NOTICES = {
     "scenario_added": "Scenario added.",
@@ -452,15 +454,31 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         q = ex.subscribe(user_id)
         ex.start()
 
+        last_check = time.monotonic()
+
+        async def still_logged_in() -> bool:
+            """Logout or expiry ends the stream too (re-checked every few seconds)."""
+            nonlocal last_check
+            if time.monotonic() - last_check < SESSION_RECHECK_S:
+                return True
+            last_check = time.monotonic()
+            return await asyncio.to_thread(who) == user_id
+
         async def sender() -> None:
             while True:
                 text = await q.get()
+                if not await still_logged_in():
+                    await ws.close(code=4401)
+                    return
                 await ws.send_text(text)
 
         send_task = asyncio.create_task(sender())
         try:
             while True:
                 text = await ws.receive_text()
+                if not await still_logged_in():
+                    await ws.close(code=4401)
+                    break
                 try:
                     msg = cm.parse(text)
                     err = ex.handle(msg)

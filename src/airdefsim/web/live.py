@@ -517,6 +517,7 @@ class LiveExercise:
                 "identity": ident,
                 "iff": iff,
                 "detail": msg.model_dump(exclude={"type"}, exclude_none=True),
+                "text": describe(msg),
             }
         )
         self.policy.submit(cmd)
@@ -719,6 +720,7 @@ class LiveExercise:
                         "unit",
                         "track_id",
                         "truth_id",
+                        "interceptor_id",
                         "missile",
                         "detail",
                         "lat_deg",

@@ -27,19 +27,56 @@ KEY_MOMENT_KINDS = (
 )
 
 
+def _describe(ev: dict[str, Any], track: int | None) -> str:
+    kind = ev["kind"]
+    name = f"T{track}" if track is not None and track >= 0 else "a threat"
+    detail = ev.get("detail")
+    d = detail if isinstance(detail, dict) else {}
+    if kind == "launch":
+        rng = d.get("range_m")
+        at = f" at {rng / 1000:.0f} km" if isinstance(rng, int | float) else ""
+        return (
+            f"{ev.get('unit') or 'unit'} launched {ev.get('missile') or 'a missile'} at {name}{at}"
+        )
+    if kind in ("kill", "miss"):
+        miss = d.get("miss_m")
+        by = f" (miss distance {miss:.1f} m)" if isinstance(miss, int | float) else ""
+        return f"{'Kill' if kind == 'kill' else 'Miss'} on {name}{by}"
+    if kind == "leak":
+        return f"Leaker: {name} reached its target"
+    if kind == "asset_hit":
+        return f"Asset hit: {detail if isinstance(detail, str) else ''}".strip()
+    if kind == "friendly_engaged":
+        return f"FRIENDLY ENGAGED: {name}"
+    if kind == "command_refused":
+        return f"Order refused ({name}): {detail}"
+    if kind == "track_confirmed":
+        return f"New track {name}"
+    return kind
+
+
 def key_moments(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The events worth a mark on the review timeline, in time order."""
-    out = [
-        {
-            "t": float(e.get("t", 0.0)),
-            "kind": e["kind"],
-            "track": e.get("track_id"),
-            "detail": e.get("detail"),
-        }
-        for e in events
-        if e.get("kind") in KEY_MOMENT_KINDS
-    ]
-    return sorted(out, key=lambda e: e["t"])
+    """The events worth a mark on the review timeline, in time order, each with a
+    ``text``; kill and miss events name the track their interceptor was fired at."""
+    icpt_track: dict[int, int] = {}
+    out = []
+    for e in sorted(events, key=lambda e: float(e.get("t", 0.0))):
+        iid = e.get("interceptor_id")
+        track = e.get("track_id")
+        if e.get("kind") == "launch" and iid is not None and track is not None:
+            icpt_track[int(iid)] = int(track)
+        if track is None and iid is not None:
+            track = icpt_track.get(int(iid))
+        if e.get("kind") in KEY_MOMENT_KINDS:
+            out.append(
+                {
+                    "t": float(e.get("t", 0.0)),
+                    "kind": e["kind"],
+                    "track": track,
+                    "text": _describe(e, track),
+                }
+            )
+    return out
 
 
 def load(row: Any) -> dict[str, Any] | None:

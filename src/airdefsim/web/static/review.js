@@ -100,13 +100,13 @@
       if (!d.doctrine) pollDoctrine();
       const dl = $("decisions");
       for (const x of d.decisions) {
-        const el = li(dl, `T+${window.fmtClock(x.t)}  ${x.kind} T${x.track ?? ""} (${x.identity ?? "?"})`, "decision");
+        const was = x.track !== null && x.track !== undefined ? ` — track was ${x.identity ?? "?"}, IFF ${x.iff === null ? "not asked" : x.iff ? "reply" : "no reply"}` : "";
+        const el = li(dl, `T+${window.fmtClock(x.t)}  ${x.text || x.kind}${was}`, "decision");
         el.addEventListener("click", () => seekTime(x.t));
       }
       const ml = $("moments");
       for (const m of d.moments) {
-        const det = typeof m.detail === "string" ? m.detail : m.detail ? JSON.stringify(m.detail) : "";
-        const el = li(ml, `T+${window.fmtClock(m.t)}  ${m.kind}${m.track >= 0 ? " T" + m.track : ""} ${det}`, m.kind);
+        const el = li(ml, `T+${window.fmtClock(m.t)}  ${m.text}`, m.kind);
         el.addEventListener("click", () => seekTime(m.t));
       }
       draw();
