@@ -115,6 +115,7 @@ def test_malformed_and_forbidden_commands_keep_the_exercise_going(client: TestCl
             json.dumps({"type": "rate", "factor": 64}),
             json.dumps({"type": "engage", "track": 424242}),
             json.dumps({"type": "fire_everything"}),
+            json.dumps({"type": "weapons", "state": "free", "unit": "Nowhere-9"}),
         ]
         errors = []
         for text in bad:
@@ -123,6 +124,7 @@ def test_malformed_and_forbidden_commands_keep_the_exercise_going(client: TestCl
         assert "command rejected" in errors[0]
         assert "64" in errors[2] and "not allowed" in errors[2]
         assert "no track T424242" in errors[3]
+        assert "no unit named 'Nowhere-9'" in errors[5]
         f1 = frame_with_tracks(ws, 1)
         assert f1["t"] > f0["t"], "the exercise goes on"
         # engaging a track not declared hostile: the fire control refuses, the log says why

@@ -505,6 +505,9 @@ class LiveExercise:
         track = getattr(cmd, "track_id", None)
         if track is not None and self._track_state(track)[0] is None:
             return f"no track T{track} on the picture"
+        unit = getattr(cmd, "unit", None)
+        if unit is not None and unit not in {u["name"] for u in self.info.units}:
+            return f"no unit named {unit!r}"
         if isinstance(cmd, t.Engage) and cmd.missile and self.info.missiles:
             if cmd.missile not in self.info.missiles:
                 return f"unknown missile type {cmd.missile!r}"

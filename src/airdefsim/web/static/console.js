@@ -153,6 +153,12 @@
       o.value = name; o.textContent = name;
       ms.appendChild(o);
     }
+    const us = $("fire-unit");
+    for (const u of m.units_static) {
+      const o = document.createElement("option");
+      o.value = u.name; o.textContent = u.name;
+      us.appendChild(o);
+    }
     const rs = $("rate");
     rs.replaceChildren();
     for (const r of m.rates) {
@@ -221,12 +227,17 @@
   $("btn-friend").addEventListener("click", () => send({ type: "declare", track: state.selected, identity: "friendly" }));
   $("btn-fire").addEventListener("click", () => {
     const missile = $("missile").value || null;
-    send({ type: "engage", track: state.selected, missile, salvo: parseInt($("salvo").value, 10) });
+    const unit = $("fire-unit").value || null;
+    send({ type: "engage", track: state.selected, missile, unit, salvo: parseInt($("salvo").value, 10) });
   });
   $("btn-cease").addEventListener("click", () => send({ type: "cease_fire", track: state.selected }));
   $("pause-btn").addEventListener("click", () => send({ type: state.paused ? "resume" : "pause" }));
   $("rate").addEventListener("change", () => send({ type: "rate", factor: parseInt($("rate").value, 10) }));
   $("recenter").addEventListener("click", () => scope.recentre());
+  $("weapons").addEventListener("change", () => {
+    const v = $("weapons").value;
+    if (v) send({ type: "weapons", state: v });
+  });
   for (const th of document.querySelectorAll("#tracks th")) {
     th.addEventListener("click", () => {
       const k = th.dataset.key;
