@@ -125,3 +125,13 @@ def test_empty_shapes() -> None:
     assert r.x.shape == (2, 0) and r.objective == 0.0
     r = wta.solve_greedy(np.zeros((0, 3)), np.ones(3), np.zeros(0, int))
     assert r.x.shape == (0, 3) and r.objective == pytest.approx(3.0)
+
+
+def test_groups_without_weapons_are_allowed() -> None:
+    # three groups (units), only group 2 has weapons: the others' capacities still given
+    p = np.array([[0.5, 0.6]])
+    for method in ("milp", "greedy", "brute"):
+        r = wta.solve(p, [1.0, 2.0], [2], None, [2], [0, 0, 1], [0, 0, 1], method=method)
+        assert r.x.tolist() == [[0, 1]]
+    with pytest.raises(ValueError):
+        wta.solve(p, [1.0, 2.0], [2], None, [3], [1, 1, 1], [1, 1, 1])

@@ -1,9 +1,11 @@
 """Threat evaluation: which tracks threaten which defended asset, how soon, how much.
 
-Each track is extrapolated along a straight line (constant velocity, ECEF) and compared
-with every defended asset (a sphere of ``radius`` around the asset's position). The time
-to the asset is the time at which the line first enters that sphere; a track whose line
-misses every sphere, or that is opening, has ``inf``.
+Each track is extrapolated along a straight line (constant velocity, ECEF; under
+gravity for a ballistic missile) and compared with every defended asset (a sphere of
+``radius`` around the asset's position, grown by ``TOLERANCE`` × the track's distance for
+the heading error of an estimated track). The time to the asset is the time at which the
+path first enters that sphere; a track whose path misses every sphere, or that is
+opening, has ``inf``.
 
 The threat score of a track (larger is more threatening) is
 
@@ -46,6 +48,10 @@ UNKNOWN_WEIGHT = 0.5
 T0 = 10.0
 #: score scale of tracks that threaten no asset (below any real threat)
 NO_THREAT_SCALE = 1e-6
+#: asset spheres grow by this fraction of the track's distance (heading error, assumed)
+TOLERANCE = 0.02
+#: m/s², standard gravity (ballistic tracks are extrapolated under it)
+G0 = 9.80665
 
 
 def guess_kind(pos: ArrayLike, vel: ArrayLike) -> NDArray[np.object_]:
@@ -76,44 +82,92 @@ def guess_kind(pos: ArrayLike, vel: ArrayLike) -> NDArray[np.object_]:
 
 
 def time_to_assets(
-    pos: ArrayLike, vel: ArrayLike, asset_pos: ArrayLike, asset_radius: ArrayLike
+    pos: ArrayLike,
+    vel: ArrayLike,
+    asset_pos: ArrayLike,
+    asset_radius: ArrayLike,
+    accel: ArrayLike | None = None,
+    tolerance: float = 0.0,
 ) -> tuple[F64, F64]:
-    """Time for each track to enter each asset's sphere, straight-line extrapolation.
+    """Time for each track to enter each asset's sphere.
+
+    Straight-line extrapolation ``p + v t`` (closed form), or ``p + v t + a t²/2`` for
+    the tracks with a non-zero ``accel`` row (sampled every ``BALLISTIC_DT`` s up to
+    ``BALLISTIC_HORIZON`` s, entry interpolated linearly between samples).
 
     Parameters
     ----------
     pos, vel : (M, 3) float, m and m/s, ECEF
     asset_pos : (A, 3) float, m, ECEF
     asset_radius : (A,) float, m
+    accel : (M, 3) float, m/s², ECEF, optional — constant acceleration (gravity for a
+        ballistic track)
+    tolerance : float — the sphere's radius grows by ``tolerance`` × the track's present
+        distance to the asset (estimated heading error; 0.02 ≈ 1.1°)
 
     Returns
     -------
-    t_enter : (M, A) float, s — 0 when already inside, ``inf`` when the line misses the
+    t_enter : (M, A) float, s — 0 when already inside, ``inf`` when the path misses the
         sphere or the closest approach is in the past
     closing : (M, A) float, m/s — rate of decrease of the range to the asset
     """
     pos = np.atleast_2d(np.asarray(pos, dtype=float))
     vel = np.atleast_2d(np.asarray(vel, dtype=float))
     apos = np.asarray(asset_pos, dtype=float).reshape(-1, 3)
-    rad = np.asarray(asset_radius, dtype=float).reshape(-1)
     r = apos[None, :, :] - pos[:, None, :]  # (M, A, 3) track -> asset
     dist = np.linalg.norm(r, axis=2)
+    rad = np.asarray(asset_radius, dtype=float).reshape(1, -1) + tolerance * dist  # (M, A)
     v2 = np.einsum("mi,mi->m", vel, vel)[:, None]
     rv = np.einsum("mai,mi->ma", r, vel)
     with np.errstate(divide="ignore", invalid="ignore"):
         closing = np.where(dist > 0, rv / dist, 0.0)
         t_cpa = np.where(v2 > 0, rv / v2, 0.0)
-    miss2 = np.maximum(dist**2 - np.where(v2 > 0, rv**2 / np.where(v2 > 0, v2, 1.0), 0.0), 0.0)
-    inside = dist <= rad[None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        half_chord = np.sqrt(np.maximum(rad[None, :] ** 2 - miss2, 0.0) / np.where(v2 > 0, v2, 1.0))
+    safe_v2 = np.where(v2 > 0, v2, 1.0)
+    miss2 = np.maximum(dist**2 - np.where(v2 > 0, rv**2 / safe_v2, 0.0), 0.0)
+    inside = dist <= rad
+    half_chord = np.sqrt(np.maximum(rad**2 - miss2, 0.0) / safe_v2)
     t_enter = np.where(
-        (miss2 <= rad[None, :] ** 2) & (t_cpa > 0) & (v2 > 0),
+        (miss2 <= rad**2) & (t_cpa > 0) & (v2 > 0),
         np.maximum(t_cpa - half_chord, 0.0),
         np.inf,
     )
     t_enter = np.where(inside, 0.0, t_enter)
+    if accel is not None:
+        acc = np.atleast_2d(np.asarray(accel, dtype=float))
+        rows = np.flatnonzero(np.any(acc != 0.0, axis=1))
+        if rows.size:
+            t_enter[rows] = _sampled_entry(pos[rows], vel[rows], acc[rows], apos, rad[rows])
+            t_enter[rows] = np.where(inside[rows], 0.0, t_enter[rows])
     return t_enter, closing
+
+
+#: s, sample step of the accelerated (ballistic) extrapolation
+BALLISTIC_DT = 1.0
+#: s, how far ahead the accelerated extrapolation looks
+BALLISTIC_HORIZON = 900.0
+
+
+def _sampled_entry(pos: F64, vel: F64, acc: F64, apos: F64, rad: F64) -> F64:
+    """(B, A) first time the path ``p + v t + a t²/2`` is within ``rad`` of each asset."""
+    t = np.arange(0.0, BALLISTIC_HORIZON + BALLISTIC_DT, BALLISTIC_DT)  # (K,)
+    path = (
+        pos[:, None, :]
+        + vel[:, None, :] * t[None, :, None]
+        + 0.5 * acc[:, None, :] * t[None, :, None] ** 2
+    )  # (B, K, 3)
+    d = np.linalg.norm(path[:, :, None, :] - apos[None, None, :, :], axis=3)  # (B, K, A)
+    excess = d - rad[:, None, :]
+    hit = excess <= 0.0
+    first = np.argmax(hit, axis=1)  # (B, A)
+    any_hit = hit.any(axis=1)
+    b, a = np.meshgrid(np.arange(pos.shape[0]), np.arange(apos.shape[0]), indexing="ij")
+    k1 = first
+    k0 = np.maximum(first - 1, 0)
+    e0, e1 = excess[b, k0, a], excess[b, k1, a]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where((k1 > 0) & (e0 != e1), e0 / (e0 - e1), 0.0)
+    out = t[k0] + np.clip(frac, 0.0, 1.0) * (t[k1] - t[k0])
+    return np.where(any_hit, out, np.inf)
 
 
 def score(
@@ -122,6 +176,7 @@ def score(
     identity: ArrayLike,
     assets: Sequence[dict],
     kind_guess: ArrayLike | None = None,
+    tolerance: float = TOLERANCE,
 ) -> tuple[F64, F64]:
     """Threat score and time to the nearest threatened asset of each track.
 
@@ -131,7 +186,9 @@ def score(
     identity : (M,) str — ``"hostile"``, ``"unknown"`` or ``"friendly"``
     assets : list of dict with ``pos`` ((3,) ECEF, m), ``value`` (> 0) and ``radius`` (m)
     kind_guess : (M,) str or None — kind per track (keys of ``KIND_WEIGHT``); None:
-        :func:`guess_kind`
+        :func:`guess_kind`. Ballistic tracks are extrapolated under gravity, the others
+        in a straight line.
+    tolerance : float — see :func:`time_to_assets`
 
     Returns
     -------
@@ -155,7 +212,9 @@ def score(
     apos = np.array([np.asarray(a["pos"], dtype=float).reshape(3) for a in assets])
     value = np.array([float(a.get("value", 1.0)) for a in assets])
     radius = np.array([float(a.get("radius", 1000.0)) for a in assets])
-    t_enter, closing = time_to_assets(pos, vel, apos, radius)
+    up = pos / np.maximum(np.linalg.norm(pos, axis=1, keepdims=True), 1.0)
+    accel = np.where((kinds == "ballistic_missile")[:, None], -G0 * up, 0.0)
+    t_enter, closing = time_to_assets(pos, vel, apos, radius, accel, tolerance)
     tta = t_enter.min(axis=1)
     threat = np.max(value[None, :] / (t_enter + T0), axis=1)  # inf time gives 0
     # fallback for tracks threatening nothing: value-weighted closing speed over range
@@ -186,6 +245,7 @@ def evaluate(
     identity: ArrayLike,
     assets: Sequence[dict],
     kind_guess: ArrayLike | None = None,
+    tolerance: float = TOLERANCE,
 ) -> tuple[I64, F64]:
     """Rank the tracks by threat (the seam the simulation calls each decision tick).
 
@@ -195,6 +255,7 @@ def evaluate(
     identity : (M,) str — ``"hostile"``, ``"unknown"`` or ``"friendly"``
     assets : list of dict(name, pos (3,) ECEF m, value, radius m)
     kind_guess : (M,) str or None (see :func:`score`)
+    tolerance : float — asset spheres grow by this fraction of the track's distance
 
     Returns
     -------
@@ -202,5 +263,5 @@ def evaluate(
     time_to_asset : (M,) float, s — time to enter the nearest threatened asset's sphere,
         ``inf`` when none is threatened
     """
-    s, tta = score(pos, vel, identity, assets, kind_guess)
+    s, tta = score(pos, vel, identity, assets, kind_guess, tolerance)
     return rank(s), tta

@@ -114,7 +114,14 @@ def _problem(
         else np.broadcast_to(np.asarray(max_per_target, dtype=np.int64), (J,)).clip(min=0)
     )
     g = np.zeros(W, np.int64) if group is None else np.asarray(group, dtype=np.int64).reshape(W)
-    G = int(g.max()) + 1 if W else 0
+    if group_rounds is not None:
+        G = int(np.size(group_rounds))
+    elif group_targets is not None:
+        G = int(np.size(group_targets))
+    else:
+        G = int(g.max()) + 1 if W else 0
+    if W and (g.min() < 0 or g.max() >= G):
+        raise ValueError(f"group indices must lie in 0..{G - 1}")
     gr = (
         np.full(G, big, np.int64)
         if group_rounds is None
