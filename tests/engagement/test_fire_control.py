@@ -227,6 +227,19 @@ def test_orders_never_launched_are_returned_next_tick() -> None:
     assert fc.engagements() == [] and u.targets_engaged == 0
 
 
+def test_non_positive_time_of_flight_is_no_intercept(monkeypatch: pytest.MonkeyPatch) -> None:
+    import airdefsim.engagement.envelope as envelope
+
+    def bad(spec, launcher_pos, target_pos, target_vel, ballistic=None):  # type: ignore[no-untyped-def]
+        n = np.asarray(target_pos).reshape(-1, 3).shape[0]
+        return np.ones(n, bool), np.full(n, -3.5), np.asarray(target_pos).reshape(-1, 3)
+
+    monkeypatch.setattr(envelope, "predicted_intercept", bad)
+    u = make_unit(loads=({"SHORT": 4},))
+    r = FireControl([u], SPECS).execute(Engage(1), _one_track(units=[u]))
+    assert isinstance(r, str) and "outside" in r
+
+
 def test_real_envelope_refuses_target_beyond_range() -> None:
     """With the flyout-based envelope: a 9M96E2 never engages a target 300 km away."""
     from airdefsim.scenario.presets import get_presets

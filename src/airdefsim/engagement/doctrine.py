@@ -277,8 +277,8 @@ class DoctrinePolicy:
                 if stock <= 0 or not holders or free_m == 0 or not el.any():
                     continue
                 lp = np.mean(holders, axis=0)
-                ok, _, pip = predicted_intercept(spec, lp, pos, vel, ballistic[cols])
-                ok = ok & el & ~taken
+                ok, tf, pip = predicted_intercept(spec, lp, pos, vel, ballistic[cols])
+                ok = ok & el & ~taken & np.isfinite(tf) & (tf > 0.0)
                 if max_rng is not None:
                     ok &= np.linalg.norm(pip - lp, axis=1) <= float(max_rng)
                 if avail <= 0:

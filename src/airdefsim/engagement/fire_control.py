@@ -291,8 +291,8 @@ class FireControl:
             ok, tfs, pips = predicted_intercept(
                 spec, lp, pos[None], vel[None], np.array([ballistic])
             )
-            if not bool(ok[0]):
-                continue
+            if not bool(ok[0]) or not 0.0 < float(tfs[0]) < np.inf:
+                continue  # (a non-positive time of flight is no intercept)
             if max_rng is not None and float(np.linalg.norm(pips[0] - lp)) > float(max_rng):
                 continue
             feasible.append((float(tfs[0]), i, np.asarray(pips[0], dtype=float)))
