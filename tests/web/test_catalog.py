@@ -93,3 +93,28 @@ def test_valid_upload_becomes_assignable(client: TestClient) -> None:
         data={"csrf_token": "x"},
         files={"file": ("a.yaml", b"x", "text/plain")},
     ).status_code in (403, 404)
+
+
+def test_engagement_zones_carry_the_published_ranges() -> None:
+    """Rings drawn on the scope: 40N6E 400 km [armyrec-2015], PAC-3 MSE 40 km [nocut]
+    (public-figures.md)."""
+    from airdefsim.web.live import exercise_info
+
+    sc = catalog.parse_scenario(SHIPPED["ballistic_salvo"], "ballistic_salvo.yaml")
+    info = exercise_info(sc, "x")
+    zones = {z["missile"]: z["max_m"] for u in info.units for z in u["zones"]}
+    assert zones["40N6E"] == pytest.approx(400e3)
+    assert zones["PAC-3_MSE"] == pytest.approx(40e3)
+    patriot = next(u for u in info.units if u["preset"] == "patriot_battery")
+    assert patriot["heading_deg"] == pytest.approx(30.0)
+    assert set(info.missiles) >= {"40N6E", "48N6E3", "9M96E2", "PAC-2_GEM-T", "PAC-3_MSE"}
+
+
+def test_doctrine_copy_is_automatic_and_leaves_the_exercise_manual() -> None:
+    from airdefsim.web.live import doctrine_scenario
+
+    sc = catalog.parse_scenario(SHIPPED["ballistic_salvo"], "ballistic_salvo.yaml")
+    auto = doctrine_scenario(sc)
+    assert [u.doctrine.mode for u in auto.blue] == ["auto", "auto"]
+    assert [u.doctrine.mode for u in sc.blue] == ["manual", "manual"]
+    assert auto.seed == sc.seed

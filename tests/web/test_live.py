@@ -248,3 +248,41 @@ def _two_runs_one_doctrine(client: TestClient, backend: FakeBackend) -> None:
             time.sleep(0.05)
         assert doc["score"] == 100.0
     assert backend.doctrine_runs == 1
+
+
+class _Exploding(FakeBackend):
+    def simulation(self, scenario, seed, policy, sinks):
+        sim = super().simulation(scenario, seed, policy, sinks)
+        real_step = sim.step
+
+        def step() -> None:
+            if sim.t >= 3.0:
+                raise RuntimeError("engine fault")
+            real_step()
+
+        sim.step = step  # type: ignore[method-assign]
+        return sim
+
+
+def test_engine_failure_marks_the_session_interrupted(settings: Settings) -> None:
+    with TestClient(create_app(settings, _Exploding(duration=20.0))) as c:
+        csrf = login(c, "alice")
+        sid = start_practice(c, csrf)
+        with c.websocket_connect(f"/ws/console/{sid}", headers=ORIGIN) as ws:
+            fin = next_of(ws, "finished")
+        assert fin["status"] == "interrupted" and fin["result"] is None
+        assert c.get(f"/api/sessions/{sid}").json()["status"] == "interrupted"
+
+
+def test_abandon_and_never_started_exercises_are_aborted(client: TestClient) -> None:
+    csrf = login(client, "alice")
+    first = start_practice(client, csrf)  # never connected
+    second = start_practice(client, csrf)
+    assert client.get(f"/api/sessions/{first}").json()["status"] == "aborted"
+    with client.websocket_connect(f"/ws/console/{second}", headers=ORIGIN) as ws:
+        next_of(ws, "frame")
+        ws.send_text(json.dumps({"type": "abort"}))
+        fin = next_of(ws, "finished")
+    assert fin["status"] == "aborted"
+    api = client.get(f"/api/sessions/{second}").json()
+    assert api["status"] == "aborted" and api["score"] is None

@@ -806,7 +806,12 @@ class ExerciseManager:
         scenario_key: str,
     ) -> LiveExercise:
         """Build the simulation for a new exercise session (not started until a console
-        connects)."""
+        connects). An earlier exercise of the same trainee that never started is dropped
+        and marked aborted."""
+        for sid, other in list(self.live.items()):
+            if other.trainee_id == trainee_id and other.status == "ready":
+                self.live.pop(sid, None)
+                self._commit(sid, "aborted", 0.0, None, None, str(other.record_dir))
         record_dir = self.runs_dir / f"session-{session_id}"
         record_dir.mkdir(parents=True, exist_ok=True)
         info = exercise_info(scenario, title)
@@ -852,10 +857,15 @@ class ExerciseManager:
             log.exception("summary failed for exercise %s", ex.session_id)
             status = "interrupted"
         if status == "finished":
-            summary.setdefault("first_detection_t", ex._first_track_t)
-            sc = scoring.score(summary, len(ex.info.assets), ex.decisions)
-            review = ex.review_data(summary, sc)
-            await asyncio.to_thread(write_json_gz, ex.record_dir / "review.json.gz", review)
+            try:
+                summary.setdefault("first_detection_t", ex._first_track_t)
+                sc = scoring.score(summary, len(ex.info.assets), ex.decisions)
+                review = ex.review_data(summary, sc)
+                await asyncio.to_thread(write_json_gz, ex.record_dir / "review.json.gz", review)
+            except Exception:
+                log.exception("could not score or save exercise %s", ex.session_id)
+                status = "interrupted"
+        if status == "finished":
             result = {"score": sc["total"], "parts": sc["parts"]}
             await asyncio.to_thread(
                 self._commit,

@@ -234,6 +234,9 @@
   $("pause-btn").addEventListener("click", () => send({ type: state.paused ? "resume" : "pause" }));
   $("rate").addEventListener("change", () => send({ type: "rate", factor: parseInt($("rate").value, 10) }));
   $("recenter").addEventListener("click", () => scope.recentre());
+  $("abort-btn").addEventListener("click", () => {
+    if (window.confirm("End this exercise now? It will not be scored.")) send({ type: "abort" });
+  });
   $("weapons").addEventListener("change", () => {
     const v = $("weapons").value;
     if (v) send({ type: "weapons", state: v });
