@@ -19,6 +19,21 @@ from airdefsim.web.settings import Settings
 PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_argon2() -> Iterator[None]:
+    """Argon2id with small cost parameters for the test accounts (the production
+    parameters are checked in ``test_security``); hashes made here still verify with
+    the parameters they carry."""
+    from argon2 import PasswordHasher
+
+    from airdefsim.web import security
+
+    saved = security._HASHER
+    security._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    security._HASHER = saved
+
+
 def make_users(url: str) -> None:
     from airdefsim.web.accounts import create_user
 

@@ -64,6 +64,7 @@ def test_full_engagement_flow_and_score(client: TestClient, settings: Settings) 
         hello = next_of(ws, "hello")
         assert hello["units_static"][0]["zones"], "engagement zones from the presets"
         assert hello["rates"] == [1, 2, 4] and hello["allow_pause"] is True
+        ws.send_text(json.dumps({"type": "rate", "factor": 4}))
         f = frame_with_tracks(ws, 2)
         tracks = rows(f)
         assert all("lat" in t and "range" in t for t in tracks)
@@ -85,7 +86,6 @@ def test_full_engagement_flow_and_score(client: TestClient, settings: Settings) 
         ws.send_text(json.dumps({"type": "engage", "track": h, "missile": "48N6E3", "salvo": 2}))
         wait_message(ws, "launched")
         wait_message(ws, "Kill assessed")
-        ws.send_text(json.dumps({"type": "rate", "factor": 4}))
         fin = next_of(ws, "finished")
         # committed before the console is told
         api = client.get(f"/api/sessions/{sid}").json()
@@ -269,6 +269,7 @@ def test_engine_failure_marks_the_session_interrupted(settings: Settings) -> Non
         csrf = login(c, "alice")
         sid = start_practice(c, csrf)
         with c.websocket_connect(f"/ws/console/{sid}", headers=ORIGIN) as ws:
+            ws.send_text(json.dumps({"type": "rate", "factor": 4}))
             fin = next_of(ws, "finished")
         assert fin["status"] == "interrupted" and fin["result"] is None
         assert c.get(f"/api/sessions/{sid}").json()["status"] == "interrupted"

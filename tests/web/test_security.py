@@ -19,6 +19,31 @@ from airdefsim.web.settings import Settings
 
 
 def test_passwords_are_argon2id_and_verify() -> None:
+    from argon2 import Type, extract_parameters
+    from argon2.low_level import hash_secret
+    from argon2.profiles import RFC_9106_LOW_MEMORY
+
+    prod = security.DEFAULT_HASHER.hash("s3cret-passphrase")
+    params = extract_parameters(prod)
+    assert params.type is Type.ID
+    assert (params.time_cost, params.memory_cost, params.parallelism) == (
+        RFC_9106_LOW_MEMORY.time_cost,
+        RFC_9106_LOW_MEMORY.memory_cost,
+        RFC_9106_LOW_MEMORY.parallelism,
+    )
+    assert security.verify_password(prod, "s3cret-passphrase")
+    # cross-check with the low-level reference implementation: same salt, same hash
+    salt = __import__("base64").b64decode(prod.split("$")[4] + "==")
+    raw = hash_secret(
+        b"s3cret-passphrase",
+        salt,
+        params.time_cost,
+        params.memory_cost,
+        params.parallelism,
+        params.hash_len,
+        Type.ID,
+    )
+    assert raw.decode() == prod
     h = security.hash_password("s3cret-passphrase")
     assert h.startswith("$argon2id$")
     assert security.verify_password(h, "s3cret-passphrase")
