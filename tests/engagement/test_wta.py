@@ -90,8 +90,8 @@ def test_heuristic_within_a_few_percent_of_exact() -> None:
         g = wta.solve_greedy(p, V, w, max_per_target=3)
         assert g.objective >= e.objective - 1e-9  # the optimum is a lower bound
         gaps.append(g.objective / e.objective - 1.0)
-    assert np.mean(gaps) < 0.02
-    assert np.max(gaps) < 0.25  # worst case seen: 16 % (needs a 3-cycle exchange)
+    assert np.mean(gaps) < 0.01  # measured 0.05 %
+    assert np.max(gaps) < 0.10  # measured 3.4 % (16 % without the kicks)
 
 
 @settings(max_examples=40, deadline=None)

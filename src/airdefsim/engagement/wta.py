@@ -27,8 +27,9 @@ Two solvers:
     small instances.
 ``solve_greedy``
     Maximum marginal return (assign, one round at a time, the round with the largest
-    decrease of F; Ahuja et al. 2007 §4) followed by a local search that moves single
-    rounds to another target while F decreases. O(rounds * W * J).
+    decrease of F; Ahuja et al. 2007 §4) followed by a local search (single-round moves,
+    two-round swaps) while F decreases, and on small instances a few kicks of iterated
+    local search. O(rounds * W * J) per pass.
 
 ``solve`` picks the exact solver when the instance is small enough, else the heuristic.
 """
@@ -264,35 +265,20 @@ def _feasible_add(
     return ok & (pr.p > 0)
 
 
-def solve_greedy(
-    p: ArrayLike,
-    V: ArrayLike,
-    w: ArrayLike,
-    max_per_target: ArrayLike | None = None,
-    group: ArrayLike | None = None,
-    group_rounds: ArrayLike | None = None,
-    group_targets: ArrayLike | None = None,
-    local_search: bool = True,
-    max_passes: int = 20,
-    weapon_targets: ArrayLike | None = None,
-) -> WtaResult:
-    """Maximum-marginal-return heuristic, then single-round moves while F decreases.
-
-    Parameters are those of :func:`solve`. Deterministic (ties go to the lowest index).
-    """
-    pr = _problem(p, V, w, max_per_target, group, group_rounds, group_targets, weapon_targets)
-    W, J = pr.p.shape
-    G = pr.group_rounds.shape[0]
+def _greedy_fill(pr: _Problem, x: I64, forbid: I64 | None = None) -> I64:
+    """Add rounds by maximum marginal return to ``x`` (in place) while F decreases;
+    targets in ``forbid`` get none."""
+    J = pr.p.shape[1]
     q = 1.0 - pr.p
-    x = np.zeros((W, J), np.int64)
-    S = np.ones(J)  # survival probability of each target
-    used_rounds = np.zeros(G, np.int64)
-    uses = np.zeros((G, J), bool)
-    n_targets = np.zeros(G, np.int64)
-    if W == 0 or J == 0:
-        return WtaResult(x, objective(x, pr.p, pr.V), "greedy", False)
-    for _ in range(int(pr.w.sum())):
+    S = np.prod(q**x, axis=0)
+    gx = _group_rounds_matrix(pr, x)
+    used_rounds = gx.sum(axis=1)
+    uses = gx > 0
+    n_targets = uses.sum(axis=1)
+    for _ in range(int(pr.w.sum() - x.sum())):
         ok = _feasible_add(pr, x, used_rounds, n_targets, uses)
+        if forbid is not None:
+            ok[:, forbid] = False
         gain = np.where(ok, pr.p * (pr.V * S)[None, :], -1.0)
         k = int(np.argmax(gain))
         i, j = divmod(k, J)
@@ -305,9 +291,60 @@ def solve_greedy(
         if not uses[g, j]:
             uses[g, j] = True
             n_targets[g] += 1
+    return x
+
+
+def solve_greedy(
+    p: ArrayLike,
+    V: ArrayLike,
+    w: ArrayLike,
+    max_per_target: ArrayLike | None = None,
+    group: ArrayLike | None = None,
+    group_rounds: ArrayLike | None = None,
+    group_targets: ArrayLike | None = None,
+    local_search: bool = True,
+    max_passes: int = 20,
+    weapon_targets: ArrayLike | None = None,
+    kicks: int | None = None,
+    rng: np.random.Generator | None = None,
+) -> WtaResult:
+    """Maximum marginal return, local search, then ``kicks`` rounds of iterated local
+    search (empty two assigned targets, refill them last, search again; keep the best).
+
+    Parameters are those of :func:`solve`, plus ``kicks`` (None: 30 when W × J <= 400,
+    else 0) and ``rng`` for the choice of targets to empty (None: a fixed seed, so the
+    result is deterministic).
+    """
+    pr = _problem(p, V, w, max_per_target, group, group_rounds, group_targets, weapon_targets)
+    W, J = pr.p.shape
+    x = np.zeros((W, J), np.int64)
+    if W == 0 or J == 0:
+        return WtaResult(x, objective(x, pr.p, pr.V), "greedy", False)
+    x = _greedy_fill(pr, x)
     if local_search:
         x = _improve(pr, x, max_passes)
+        n_kicks = (30 if W * J <= 400 else 0) if kicks is None else int(kicks)
+        if n_kicks:
+            x = _iterated(pr, x, n_kicks, max_passes, rng or np.random.default_rng(0))
     return WtaResult(x, objective(x, pr.p, pr.V), "greedy", False)
+
+
+def _iterated(pr: _Problem, x: I64, kicks: int, max_passes: int, rng: np.random.Generator) -> I64:
+    best, f_best = x, objective(x, pr.p, pr.V)
+    for _ in range(kicks):
+        assigned = np.flatnonzero(best.sum(axis=0) > 0)
+        if assigned.size == 0:
+            break
+        drop = rng.choice(assigned, size=min(2, assigned.size), replace=False)
+        y = best.copy()
+        y[:, drop] = 0
+        y = _greedy_fill(pr, y, forbid=drop)
+        y = _greedy_fill(pr, y)
+        y = _improve(pr, y, max_passes)
+        f = objective(y, pr.p, pr.V)
+        if f < f_best * (1.0 - 1e-12):
+            best, f_best = y, f
+    return best
 
 
 def _improve(pr: _Problem, x: I64, max_passes: int) -> I64:
