@@ -268,3 +268,32 @@ def test_manual_units_left_to_the_trainee() -> None:
         identity=["hostile"] * 3,
     )
     assert h.step() == []
+
+
+@pytest.mark.usefixtures("fake_envelope")
+def test_two_units_each_under_its_own_weapons_state() -> None:
+    pos, vel = _inbound(4)
+    hold = make_unit("HOLD", weapons="hold")
+    free = make_unit("FREE", weapons="free", at=(2e3, 0.0))
+    h = Harness([hold, free], pos, vel, answers=[False] * 4, identity=["hostile"] * 4)
+    for _ in range(5):
+        h.step()
+    units = {c.unit for _, c in h.engages()}
+    assert units == {"FREE"}
+    assert hold.missiles_guided == 0 and sum(fc_rounds(h, hold)) == 12
+
+
+def fc_rounds(h: Harness, u: UnitState) -> list[int]:
+    return [h.fc.rounds(u, m) for m in ("SHORT", "MEDIUM", "LONG")]
+
+
+@pytest.mark.usefixtures("fake_envelope")
+def test_no_defended_asset_still_engages_hostiles() -> None:
+    pos, vel = _inbound(2)
+    h = Harness(
+        [make_unit(weapons="tight")], pos, vel, answers=[False] * 2, identity=["hostile", "unknown"]
+    )
+    pic = h.picture()
+    pic.assets.clear()
+    cmds = h.policy.decide(pic)
+    assert {c.track_id for c in cmds if isinstance(c, Engage)} == {1}
