@@ -297,3 +297,17 @@ def test_no_defended_asset_still_engages_hostiles() -> None:
     pic.assets.clear()
     cmds = h.policy.decide(pic)
     assert {c.track_id for c in cmds if isinstance(c, Engage)} == {1}
+
+
+@pytest.mark.usefixtures("fake_envelope")
+def test_target_outside_every_envelope_never_engaged() -> None:
+    # 500 km out: beyond LONG's 400 km; 670 m away: inside the minimum range of MEDIUM
+    # (3 km) and LONG (5 km), the only types the unit carries
+    pos = np.array([[0.0, 500e3, 8000.0], [0.0, 600.0, 300.0]])
+    vel = np.zeros((2, 3))
+    u = make_unit(weapons="free", loads=({"MEDIUM": 4}, {"LONG": 4}))
+    h = Harness([u], pos, vel, answers=[False] * 2, identity=["hostile"] * 2)
+    for _ in range(10):
+        h.step()
+    assert h.engages() == []
+    assert not [c for _, c, _ in h.log if isinstance(c, Engage)]
