@@ -181,3 +181,13 @@ def test_reflected_text_is_never_shown(client: TestClient) -> None:
     login(client, "admin")
     r = client.get("/admin?notice=<b>pwned</b>&error=you+were+hacked")
     assert "pwned" not in r.text and "hacked" not in r.text
+
+
+def test_trainee_cannot_start_another_trainees_assignment(client: TestClient) -> None:
+    csrf = login(client, "inst")
+    client.post(
+        "/instructor/assignments", data={"trainee_id": 4, "scenario_id": 1, "csrf_token": csrf}
+    )
+    csrf = login(client, "bob")
+    r = client.post("/exercises/start", data={"assignment_id": 1, "csrf_token": csrf})
+    assert r.status_code == 404

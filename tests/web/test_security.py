@@ -14,7 +14,7 @@ from tests.web.fakesim import FakeBackend
 from airdefsim.web import accounts, security
 from airdefsim.web.app import create_app
 from airdefsim.web.db import make_engine, session_factory
-from airdefsim.web.models import AuthSession
+from airdefsim.web.models import AuthSession, LoginFailure, User
 from airdefsim.web.settings import Settings
 
 
@@ -216,3 +216,20 @@ def test_no_inline_script_or_external_resource_in_pages(client: TestClient) -> N
         assert not re.search(r'(src|href)="https?://', html), "external resource"
         assert "style=" not in html
     assert "functional cookie" in client.get("/activities").text
+
+
+def test_stale_sessions_and_failures_are_purged(settings: Settings) -> None:
+    engine = make_engine(settings.resolved_database_url())
+    with session_factory(engine)() as db:
+        alice = db.scalar(select(User).where(User.name == "alice"))
+        old_token, old = accounts.open_session(db, alice, 3600)
+        old.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+        fresh_token, _ = accounts.open_session(db, alice, 3600)
+        db.add(LoginFailure(key="account:x", at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)))
+        db.add(LoginFailure(key="account:y"))
+        db.commit()
+        accounts.purge_stale(db, 900)
+        assert db.get(AuthSession, security.token_digest(old_token)) is None
+        assert db.get(AuthSession, security.token_digest(fresh_token)) is not None
+        assert [f.key for f in db.scalars(select(LoginFailure))] == ["account:y"]
+    engine.dispose()

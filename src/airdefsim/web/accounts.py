@@ -194,3 +194,19 @@ def trainees_of(db: Session, instructor: User) -> list[User]:
     if instructor.role != "admin":
         q = q.where(User.instructor_id == instructor.id)
     return list(db.scalars(q.order_by(User.name)))
+
+
+def purge_stale(db: Session, login_window_s: float) -> None:
+    """Delete sessions that expired or were revoked more than a day ago and login
+    failures older than the throttling window (run at start-up)."""
+    now = utcnow()
+    db.execute(delete(AuthSession).where(AuthSession.expires_at < now - dt.timedelta(days=1)))
+    db.execute(
+        delete(AuthSession).where(
+            AuthSession.revoked, AuthSession.created_at < now - dt.timedelta(days=1)
+        )
+    )
+    db.execute(
+        delete(LoginFailure).where(LoginFailure.at < now - dt.timedelta(seconds=login_window_s))
+    )
+    db.commit()

@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         await asyncio.to_thread(migrate, engine)
         with sessions() as db:
             catalog.sync_builtins(db)
+            accounts.purge_stale(db, settings.login_window_s)
         n = manager.mark_interrupted_on_startup()
         if n:
             log.warning("%d exercise(s) left running by a previous server marked interrupted", n)
