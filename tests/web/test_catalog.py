@@ -118,3 +118,25 @@ def test_doctrine_copy_is_automatic_and_leaves_the_exercise_manual() -> None:
     assert [u.doctrine.mode for u in auto.blue] == ["auto", "auto"]
     assert [u.doctrine.mode for u in sc.blue] == ["manual", "manual"]
     assert auto.seed == sc.seed
+
+
+def test_live_frames_from_the_engine_carry_no_truth(tmp_path) -> None:
+    """Frames are built from the tracker's picture: same track ids, no truth fields."""
+    import json
+
+    from airdefsim.web.live import Clock, EngineBackend, ExerciseManager
+
+    sc = catalog.parse_scenario(SHIPPED["single_fighter"], "single_fighter.yaml")
+    mgr = ExerciseManager(None, tmp_path, EngineBackend())  # type: ignore[arg-type]
+    ex = mgr.create(1, 1, sc, "t", sc.seed, True, False, "k")
+    for _ in range(20):
+        ex._step_blocking()
+    ex._clock = Clock(anchor_wall=0.0, anchor_sim=ex.sim.t)
+    frame = ex.frame(0.5)
+    text = json.dumps(frame)
+    assert "truth" not in text
+    assert frame["tracks"]["id"] == [int(i) for i in ex.sim.picture().track_id]
+    assert len(frame["tracks"]["id"]) == 2 and frame["plots"]
+    assert frame["t"] == pytest.approx(ex.sim.t + 0.5)
+    assert (tmp_path / "session-1" / "recording").is_dir()
+    mgr.executor.shutdown()

@@ -425,6 +425,7 @@ class LiveExercise:
     def subscribe(self, user_id: int) -> asyncio.Queue[str]:
         q: asyncio.Queue[str] = asyncio.Queue(maxsize=64)
         self._subs.append(_Subscriber(q, user_id))
+        self._units_dirty = True  # a (re)connecting console needs the unit panel now
         q.put_nowait(json.dumps(self.hello()))
         return q
 
