@@ -287,3 +287,16 @@ def test_abandon_and_never_started_exercises_are_aborted(client: TestClient) -> 
     assert fin["status"] == "aborted"
     api = client.get(f"/api/sessions/{second}").json()
     assert api["status"] == "aborted" and api["score"] is None
+
+
+def test_order_flood_is_refused_but_the_exercise_goes_on(client: TestClient) -> None:
+    csrf = login(client, "alice")
+    sid = start_practice(client, csrf)
+    with client.websocket_connect(f"/ws/console/{sid}", headers=ORIGIN) as ws:
+        next_of(ws, "hello")
+        for _ in range(60):
+            ws.send_text(json.dumps({"type": "weapons", "state": "tight"}))
+        msg = wait_message(ws, "too many orders")
+        assert msg["type"] == "error"
+        f = next_of(ws, "frame")
+        assert f["status"] == "running"

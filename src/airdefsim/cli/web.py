@@ -130,7 +130,9 @@ def serve_command(
         f"{settings.resolved_database_url().split('@')[-1]})"
     )
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info", ws_ping_interval=20)
+        uvicorn.run(
+            app, host=host, port=port, log_level="info", ws_ping_interval=20, ws_max_size=64 * 1024
+        )
     except OSError as exc:
         fail(f"cannot listen on {host}:{port}: {exc}")
 

@@ -38,6 +38,8 @@ log = logging.getLogger("airdefsim.web")
 HERE = Path(__file__).parent
 PRELOGIN_COOKIE = "airdefsim_login_csrf"
 SESSION_RECHECK_S = 3.0  # s, how often a live WebSocket re-checks its login session
+COMMAND_RATE = 10.0  # orders per second a console may send, sustained
+COMMAND_BURST = 30  # orders in a burst (e.g. interrogating every track at once)
 #: fixed notices shown after a redirect (never text taken from the URL)
 NOTICES = {
     "scenario_added": "Scenario added.",
@@ -474,12 +476,22 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
                 await ws.send_text(text)
 
         send_task = asyncio.create_task(sender())
+        budget, refilled = float(COMMAND_BURST), time.monotonic()
         try:
             while True:
                 text = await ws.receive_text()
                 if not await still_logged_in():
                     await ws.close(code=4401)
                     break
+                now = time.monotonic()  # token bucket: a flood of orders is refused
+                budget = min(COMMAND_BURST, budget + (now - refilled) * COMMAND_RATE)
+                refilled = now
+                if budget < 1.0:
+                    ex.send_to(
+                        q, {"type": "error", "message": "too many orders at once; slow down"}
+                    )
+                    continue
+                budget -= 1.0
                 try:
                     msg = cm.parse(text)
                     err = ex.handle(msg)
