@@ -132,6 +132,8 @@ def test_app_runs_on_postgresql(pg_url: str, tmp_path) -> None:
     migrate(engine)
     with session_factory(engine)() as db:
         accounts.create_user(db, "pgadmin", "admin", "pg-admin-password")
+        accounts.create_user(db, "inst", "instructor", "pg-inst-password")
+        accounts.create_user(db, "alice", "trainee", "pg-alice-password", instructor="inst")
     engine.dispose()
     settings = Settings(database_url=pg_url, data_dir=tmp_path)
     with TestClient(create_app(settings, FakeBackend(duration=4.0))) as c:
@@ -143,3 +145,18 @@ def test_app_runs_on_postgresql(pg_url: str, tmp_path) -> None:
         assert r.status_code == 200 and "Users" in r.text
         html = c.get("/instructor").text
         assert "Single hostile fighter" in html and "Ballistic salvo" in html
+        # a trainee runs an exercise to the end: score, summary (NaN-free JSON) and review
+        from tests.web.conftest import login
+        from tests.web.helpers import next_of, start_practice
+
+        csrf = login(c, "alice", "pg-alice-password")
+        sid = start_practice(c, csrf)
+        with c.websocket_connect(
+            f"/ws/console/{sid}", headers={"origin": "http://testserver"}
+        ) as ws:
+            ws.send_text('{"type": "rate", "factor": 4}')
+            fin = next_of(ws, "finished")
+        api = c.get(f"/api/sessions/{sid}").json()
+        assert api["status"] == "finished" and api["score"] == fin["result"]["score"]
+        assert api["summary"]["detection_to_launch_s"] is None  # nothing fired: NaN stored as null
+        assert c.get(f"/api/sessions/{sid}/review").status_code == 200

@@ -233,3 +233,21 @@ def test_stale_sessions_and_failures_are_purged(settings: Settings) -> None:
         assert db.get(AuthSession, security.token_digest(fresh_token)) is not None
         assert [f.key for f in db.scalars(select(LoginFailure))] == ["account:y"]
     engine.dispose()
+
+
+def test_every_state_changing_route_requires_the_csrf_token(client: TestClient) -> None:
+    """Enumerate the app's routes: each POST (bar the login form, which has its own
+    double-submit check) answers 403 without the session's token."""
+    from starlette.routing import Route
+
+    login(client, "admin")
+    posts = [
+        r.path
+        for r in client.app.routes
+        if isinstance(r, Route) and "POST" in (r.methods or set()) and r.path != "/login"
+    ]
+    assert len(posts) >= 7
+    for path in posts:
+        url = path.replace("{assignment_id}", "1").replace("{user_id}", "1")
+        r = client.post(url, data={"csrf_token": "wrong"})
+        assert r.status_code == 403, path
