@@ -22,7 +22,6 @@ import logging
 import math
 import os
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -988,7 +987,3 @@ class ExerciseManager:
             await asyncio.to_thread(_mark)
         self.live.clear()
         self.executor.shutdown(wait=False, cancel_futures=True)
-
-
-def wall_clock() -> float:
-    return time.monotonic()
