@@ -395,6 +395,7 @@ class LiveExercise:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _abort: bool = False
     _icpt_track: dict[int, int] = field(default_factory=dict)
+    _declared: dict[int, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -512,6 +513,11 @@ class LiveExercise:
             if cmd.missile not in self.info.missiles:
                 return f"unknown missile type {cmd.missile!r}"
         ident, iff = self._track_state(track) if track is not None else (None, None)
+        if track is not None and track in self._declared:
+            # the trainee's own declaration, applied before any later order of the same tick
+            ident = self._declared[track]
+        if isinstance(cmd, t.Declare):
+            self._declared[cmd.track_id] = cmd.identity
         self.decisions.append(
             {
                 "t": round(float(self.sim.t), 1),
