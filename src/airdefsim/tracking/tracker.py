@@ -48,6 +48,8 @@ class TrackerConfig:
     Attributes
     ----------
     association : "gnn" | "jpda"
+    debias : bool — unbiased conversion of the plots' positions from their polar errors
+        (``filters.debias_converted``; plots without ``sigma_rae`` are used as given).
     process_noise : "discrete" | "continuous" — white-noise acceleration covariance of
         the cv / ct / ballistic models (DWNA, or CWNA with σ² as spectral density).
     models : tuple of motion model names (``filters.MODEL_NAMES``; ``ct`` = both turns).
@@ -80,6 +82,7 @@ class TrackerConfig:
     """
 
     association: str = "gnn"
+    debias: bool = True
     process_noise: str = "discrete"
     models: tuple[str, ...] = ("cv", "ct_left", "ct_right", "ca", "ballistic")
     p_stay: float = 0.95
@@ -162,6 +165,10 @@ class TrackerConfig:
                 if not expanded:
                     raise ValueError("tracker models: give at least one motion model")
                 changes[key] = tuple(expanded)
+            elif key == "debias":
+                if not isinstance(val, bool):
+                    raise ValueError(f"tracker debias must be true or false, not {val!r}")
+                changes[key] = val
             elif key in ("confirm_hits", "max_passes"):
                 changes[key] = int(val)
             elif key in tables and isinstance(val, str):
@@ -265,7 +272,12 @@ class Tracker:
             sensor = np.asarray(plots.sensor).astype(np.int64)
             order = np.lexsort((tp, sensor))
             tp, sensor = tp[order], sensor[order]
-            z = np.asarray(plots.pos, float)[order]
+            z = np.asarray(plots.pos, float)
+            if self.config.debias:
+                z = filters.debias_converted(
+                    z, np.asarray(plots.sensor_pos, float), np.asarray(plots.sigma_rae, float)
+                )
+            z = z[order]
             R = np.asarray(plots.R, float)[order]
             # batches ("looks"): one sensor, one group window, no gap above look_gap
             win = np.floor(tp / self.config.group_window).astype(np.int64)
