@@ -185,7 +185,7 @@
     $("clock").textContent = window.fmtClock(m.t);
     $("pause-btn").textContent = m.paused ? "Resume" : "Pause";
     if ($("rate").value !== String(m.rate)) $("rate").value = String(m.rate);
-    for (const t of state.tracks) t.label = `T${t.id}`;
+    for (const t of state.tracks) t.label = `T${t.id} ${(t.alt / 1000).toFixed(1)}km`;
     renderTable(false);
     updateSelection();
     scope.dirty = true;

@@ -204,6 +204,13 @@
         else if (t.identity === "friendly") ctx.arc(x, y, 6, 0, 2 * Math.PI);
         else ctx.rect(x - 5, y - 5, 10, 10);
         ctx.stroke();
+        if (t.engaged) {
+          ctx.setLineDash([3, 3]);
+          ctx.beginPath();
+          ctx.arc(x, y, 14, 0, 2 * Math.PI);
+          ctx.stroke();
+          ctx.setLineDash([]);
+        }
         if (t.id === this.selected) {
           ctx.strokeStyle = "#ffffff";
           ctx.lineWidth = 1;
