@@ -1,23 +1,26 @@
 """The multi-sensor multi-target tracker (``Tracker``): the seam the simulation calls.
 
-One cycle per sensor batch, in time order (Stone Soup's ``tracker/simple.py`` order,
-vectorised inside)::
+One cycle per look (one sensor, one ``group_window``, no gap above ``look_gap``), oldest
+first (Stone Soup's ``tracker/simple.py`` order, vectorised inside)::
 
-    for each batch of plots (one sensor, one ``group_window``), oldest first:
-        associate plots with confirmed / coasting tracks (gate, cluster, GNN or JPDA)
-        update those tracks (IMM: mix, predict to each plot's own time, update)
-        associate the left-over plots with tentative tracks (GNN) and update them
-        initiate a tentative track on every plot still left
-    then: confirm (M hits), coast, delete (time since last update, covariance size)
+    for each look:
+        gate (k-d tree, chi-square), cluster, associate (GNN or JPDA) the plots with the
+            confirmed / coasting tracks; update them (IMM: mix, predict to each plot's
+            own time, update)
+        the same (GNN) with the tentative tracks of two or more plots
+        two-point initiation of the one-plot tracks under a speed limit
+        a one-plot tentative track on every plot still left
+    then: confirm (M plots and a log-likelihood score), coast, delete
 
 Asynchronous radars of different accuracies are fused by these sequential updates: each
 plot updates its track at the plot's own time with the plot's own covariance ``R``.
 All track data is held in arrays (structure of arrays); ids are never reused.
 
 Approximations (documented in ``docs/tracking.md``): converted position measurements
-(``Plots.pos`` and ``Plots.R``), so no polar EKF; a plot older than its track's last
-update is applied at the track's time (no out-of-sequence retrodiction); JPDA updates a
-track at the time of its most probable plot.
+(``Plots.pos`` and ``Plots.R``, debiased from ``sigma_rae``), so no polar EKF; a plot
+older than its track's estimate is applied by retrodicting the estimate (process noise
+over ``|Δt|``), not by an exact out-of-sequence algorithm; JPDA updates a track at the
+time of its most probable plot of the look.
 """
 
 from __future__ import annotations
