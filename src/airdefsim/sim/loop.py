@@ -365,7 +365,7 @@ class Simulation:
             flat = [i for group in ids for i in group]
             if flat:
                 self.interceptors.destroy(flat)
-                self.fire_control.release(flat)
+                self.fire_control.release(flat, t=self.t)
             self.emit(
                 "command",
                 f"cease fire on track {cmd.track_id}",
@@ -493,15 +493,18 @@ class Simulation:
             self.apply(cmd, picture)
         # 5. interceptors
         self._uplink()
-        alive_before = set(self.interceptors.alive_ids())
+        snap = self.interceptors.snapshot()
+        target_of = {int(i): int(g) for i, g in zip(snap.get("id", []), snap.get("target_id", []), strict=True)}
         self.t = t0
         events = self.interceptors.advance(t0, t1, truth, self.world.rngs["interceptors"])
         self.t = t1
         for ev in events:
             self._fuze(ev)
-        ended = alive_before - set(self.interceptors.alive_ids())
+        ended = sorted(set(target_of) - {int(i) for i in self.interceptors.alive_ids()})
         if ended:
-            self.fire_control.release(sorted(ended))
+            # the engagement radar sees whether each interceptor's target is gone
+            seen_killed = [target_of[i] >= 0 and bool(self.killed[target_of[i]]) for i in ended]
+            self.fire_control.release(ended, killed=seen_killed, t=t1)
         # 6. leakers
         self._leaks(t1)
         # 7. record
@@ -515,7 +518,7 @@ class Simulation:
         if len(o) == 0:
             return False
         over = self.killed | self.ended | (t >= o.routes.end)
-        return bool(over.all()) and not self.interceptors.alive_ids()
+        return bool(over.all()) and len(self.interceptors.alive_ids()) == 0
 
     def _cues(self) -> F64 | None:
         engaged = {e.track_id for e in self.fire_control.engagements()}
