@@ -372,7 +372,7 @@ class LiveExercise:
     policy: QueuedPolicy
     sink: LiveSink
     record_dir: Path
-    frame_hz: float = 10.0
+    frame_hz: float = 12.0
     status: str = "ready"  # ready, running, finishing, finished, interrupted, aborted
     decisions: list[dict] = field(default_factory=list)
     messages: list[dict] = field(default_factory=list)
@@ -786,7 +786,7 @@ class ExerciseManager:
         sessions: sessionmaker[Session],
         runs_dir: Path,
         backend: Backend,
-        frame_hz: float = 10.0,
+        frame_hz: float = 12.0,
         step_workers: int = 2,
     ) -> None:
         self.sessions = sessions

@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     session_ttl_s: float = 8 * 3600.0
     login_max_failures: int = 5
     login_window_s: float = 900.0
-    frame_hz: float = 10.0
+    frame_hz: float = 12.0
     allowed_origins: list[str] = []
     cookie_name: str = "airdefsim_session"
 
