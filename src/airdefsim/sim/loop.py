@@ -494,7 +494,10 @@ class Simulation:
         # 5. interceptors
         self._uplink()
         snap = self.interceptors.snapshot()
-        target_of = {int(i): int(g) for i, g in zip(snap.get("id", []), snap.get("target_id", []), strict=True)}
+        target_of = {
+            int(i): int(g)
+            for i, g in zip(snap.get("id", []), snap.get("target_id", []), strict=True)
+        }
         self.t = t0
         events = self.interceptors.advance(t0, t1, truth, self.world.rngs["interceptors"])
         self.t = t1
