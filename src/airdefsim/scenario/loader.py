@@ -212,7 +212,9 @@ def load_scenario(path: str | Path) -> Scenario:
         if not dem.is_absolute():
             dem = Path(path).parent / dem
         if not dem.is_file():
-            raise ScenarioError([Problem(file, _line_for(lines, ("dem",)), "dem", f"no DEM file at {dem}")])
+            raise ScenarioError(
+                [Problem(file, _line_for(lines, ("dem",)), "dem", f"no DEM file at {dem}")]
+            )
         scenario.dem = str(dem)
     return scenario
 
