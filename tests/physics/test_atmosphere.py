@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import given
@@ -18,8 +15,9 @@ from airdefsim.physics.atmosphere import (
     isa_geopotential,
     speed_of_sound,
 )
+from refcases import load_cases
 
-CASES = json.loads(Path("/work/shared/reference/cases.json").read_text())["cases"]
+CASES = load_cases()
 ATM = [c for c in CASES if c["check"] in ("isa_geopotential", "isa_geometric")]
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from airdefsim.physics import guidance as g
+from refcases import load_cases
 
-CASES = json.loads(Path("/work/shared/reference/cases.json").read_text())["cases"]
+CASES = load_cases()
 
 
 def _cases(check: str) -> list[dict]:
