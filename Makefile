@@ -20,7 +20,7 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing Debian's chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || echo "could not install chromium: browser tests will be skipped"; }
+	  || echo "could not install chromium: the browser tests will fail"; }
 
 demo: setup
 	$(BIN)/airdefsim run scenarios/s400_vs_mixed_raid.yaml --out runs/demo
