@@ -61,6 +61,7 @@ TABLES: dict[str, pa.Schema] = {
             ("n", F),
             ("u", F),
             ("snr_db", F),
+            ("sigma_m", F),
         ]
     ),
     "tracks": pa.schema(
@@ -178,7 +179,13 @@ class Recorder:
         n = len(next(iter(cols.values()))) if cols else 0
         if n == 0:
             return
-        arrays = [pa.array(np.asarray(cols[f.name]), type=f.type) for f in schema]
+        # a column the caller does not give (an optional one, e.g. sigma_m) is null
+        arrays = [
+            pa.array(np.asarray(cols[f.name]), type=f.type)
+            if f.name in cols
+            else pa.nulls(n, f.type)
+            for f in schema
+        ]
         self._chunks[table].append(pa.RecordBatch.from_arrays(arrays, schema=schema))
 
     def event(self, ev: dict[str, Any]) -> None:

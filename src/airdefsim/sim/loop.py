@@ -755,6 +755,7 @@ class Simulation:
                 "n": p.pos[:, 1],
                 "u": p.pos[:, 2],
                 "snr_db": p.snr_db,
+                "sigma_m": np.sqrt(np.trace(p.R, axis1=1, axis2=2) / 3.0),
             },
         )
 
