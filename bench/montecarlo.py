@@ -39,13 +39,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class PeakChildRss:
-    """Sample the RSS of every descendant process; keep the largest seen (bytes)."""
+    """Sample every descendant process: the largest RSS seen (bytes) and the CPU time
+    (user + system, s) each has used, summed over processes (last sample of each)."""
 
     def __init__(self, period: float = 0.1):
         self.period = period
         self.peak = 0
+        self._cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @property
+    def cpu(self) -> float:
+        return sum(self._cpu.values())
 
     def _run(self) -> None:
         me = psutil.Process()
@@ -53,6 +59,8 @@ class PeakChildRss:
             for child in me.children(recursive=True):
                 try:
                     self.peak = max(self.peak, child.memory_info().rss)
+                    t = child.cpu_times()
+                    self._cpu[child.pid] = t.user + t.system
                 except psutil.Error:
                     pass
             self._stop.wait(self.period)
@@ -68,14 +76,15 @@ class PeakChildRss:
 
 def timed_batch(
     raw: dict[str, Any], n: int, fn: mc.ReplicationFn, workers: int = 2, **kw: Any
-) -> tuple[float, float, int, dict[str, Any]]:
+) -> tuple[float, float, int, float]:
     """One fresh batch: (rate over the whole batch, steady rate, peak worker RSS bytes,
-    summary). The steady rate skips the first ``workers`` rows (pool start, imports):
-    ``(n - workers) / (t_last - t_workers)``."""
+    worker CPU seconds per replication). The steady rate skips the first ``workers``
+    rows (pool start, imports): ``(n - 1 - workers) / (t_last - t_workers)``. CPU per
+    replication does not depend on other users of the machine (wall rates do)."""
     stamps: list[float] = []
     with tempfile.TemporaryDirectory(prefix="mc-bench-") as tmp, PeakChildRss() as mem:
         t0 = time.perf_counter()
-        summary = mc.run_montecarlo(
+        mc.run_montecarlo(
             raw,
             n,
             Path(tmp) / "run",
@@ -88,7 +97,7 @@ def timed_batch(
         dt = time.perf_counter() - t0
     k = min(workers, n - 2)
     steady = (n - 1 - k) / (stamps[-1] - stamps[k]) if n - 1 - k > 0 else n / dt
-    return n / dt, steady, mem.peak, summary
+    return n / dt, steady, mem.peak, mem.cpu / n
 
 
 def main() -> None:
@@ -111,14 +120,12 @@ def main() -> None:
         f"one replication in process {t_one:.2f} s; n = {n} per configuration; cores {os.cpu_count()}"
     )
 
-    r1, q1, m1, _ = timed_batch(raw, n, fn, workers=1)
-    print(
-        f"pool, 1 worker : {r1:7.3f} rep/s overall, {q1:7.3f} steady;  peak worker RSS {m1 / 2**20:7.1f} MiB"
-    )
-    r2, q2, m2, s2 = timed_batch(raw, n, fn, workers=2)
-    print(
-        f"pool, 2 workers: {r2:7.3f} rep/s overall, {q2:7.3f} steady;  peak worker RSS {m2 / 2**20:7.1f} MiB"
-    )
+    load0 = os.getloadavg()[0]
+    r1, q1, m1, c1 = timed_batch(raw, n, fn, workers=1)
+    line = "{:15s}: {:7.3f} rep/s overall, {:7.3f} steady; {:6.2f} CPU s/rep; peak worker RSS {:6.1f} MiB"
+    print(line.format("pool, 1 worker", r1, q1, c1, m1 / 2**20))
+    r2, q2, m2, c2 = timed_batch(raw, n, fn, workers=2)
+    print(line.format("pool, 2 workers", r2, q2, c2, m2 / 2**20))
 
     from distributed import Client, LocalCluster
 
@@ -128,11 +135,16 @@ def main() -> None:
         ) as cluster,
         Client(cluster) as client,
     ):
-        rd, qd, md, _ = timed_batch(raw, n, fn, workers=2, scheduler=client)
+        rd, qd, md, cd = timed_batch(raw, n, fn, workers=2, scheduler=client)
+    print(line.format("dask, 2 workers", rd, qd, cd, md / 2**20))
     print(
-        f"dask, 2 workers: {rd:7.3f} rep/s overall, {qd:7.3f} steady;  peak worker RSS {md / 2**20:7.1f} MiB"
+        f"load average (1 min) before {load0:.2f}, after {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
     )
-
+    print(
+        f"CPU-time view (independent of other users): 2-worker pool {c1 / c2:.2f}x the CPU "
+        f"efficiency of 1 worker (ideal speed-up 2 x {c1 / c2:.2f} = {2 * c1 / c2:.2f}x); "
+        f"Dask/pool CPU per replication {cd / c2:.3f}"
+    )
     speedup = q2 / q1
     dask_vs_pool = qd / q2
     peak = max(m1, m2, md)
@@ -149,9 +161,6 @@ def main() -> None:
     print(
         f"this process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MiB"
     )
-    wall = s2["metrics"].get("wall_seconds", {}).get("mean")
-    if wall is not None:
-        print(f"mean wall_seconds inside a replication (2 workers): {wall:.3f} s")
 
 
 if __name__ == "__main__":
