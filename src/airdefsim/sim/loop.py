@@ -49,6 +49,7 @@ from airdefsim.types import (
 
 F64 = NDArray[np.float64]
 MATCH_DISTANCE = 5000.0  # m; a track farther than this from every truth is a false track
+THREAT_TOLERANCE = 0.05  # fraction of a track's range added to each asset's radius
 
 
 class Policy(Protocol):
@@ -303,7 +304,9 @@ class Simulation:
         identity = np.array([self.identity.get(int(i), "unknown") for i in ids], dtype=object)
         reply = np.array([self.iff_reply.get(int(i), False) for i in ids], dtype=bool)
         asked = np.array([self.iff_asked.get(int(i), False) for i in ids], dtype=bool)
-        rank, tta = evaluate(pos, vel, identity, self.world.assets)
+        # asset spheres grow by 5 % of the range: a ~3° heading uncertainty on a
+        # manoeuvring or noisy track still counts as inbound
+        rank, tta = evaluate(pos, vel, identity, self.world.assets, tolerance=THREAT_TOLERANCE)
         pic = AirPicture(
             t=self.t,
             track_id=ids,
