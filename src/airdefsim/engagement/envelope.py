@@ -15,8 +15,7 @@ then refined linearly), and applies the published/assumed limits of the spec: mi
 and maximum range, minimum and maximum altitude, maximum target speed and, for
 ballistic targets, ``vs_ballistic_range``. A missile must also be faster at the
 intercept than the target's velocity component across the line of sight (× 1.2), and at
-least 0.55 × the target's speed (a slower missile's PN end game saturates against fast
-targets in the flyout model).
+least 0.3 × the target's speed (measured limit of the flyout's end game).
 
 :func:`envelope` evaluates that over a range × altitude grid for a head-on or crossing
 target, which is what ``airdefsim envelope`` prints and draws.
@@ -66,8 +65,9 @@ V_END_MIN = 400.0  # m/s, minimum speed at intercept for a usable end game (assu
 G_END_MIN = 5.0 * G0  # m/s², minimum aerodynamic manoeuvre capability at intercept (assumed)
 REACH_MISS = 30.0  # m, a stationary point counts as reached within this miss
 CROSS_MARGIN = 1.2  # missile must be this much faster than the target's crossing speed
-SPEED_RATIO_MIN = 0.55  # missile speed at intercept / target speed, at least (assumed:
-# below it the flyout's PN end game saturates against fast targets, e.g. ballistic ones)
+SPEED_RATIO_MIN = 0.3  # missile speed at intercept / target speed, at least (measured on
+# the flyout: PAC-3 MSE still hits a 2.1-2.6 km/s target diving 35-45° at a speed ratio of
+# 0.33; with a PN mid-course on the falling target, the end game no longer saturates at 0.55)
 N_TIME_SAMPLES = 160
 TABLE_SITE = (np.radians(45.0), 0.0)  # launcher site of the reference flyouts (rad)
 TABLE_SEED = 20260101
@@ -109,7 +109,7 @@ _CACHE: dict[str, FlyoutTable] = {}
 # table is used only if its key - a hash of MODEL_VERSION and the full spec - matches, so
 # a changed preset or a user-overridden spec is recomputed. Bump MODEL_VERSION and run
 # ``python -m airdefsim.engagement.envelope`` after changing the flyout model.
-MODEL_VERSION = "flyout-3"
+MODEL_VERSION = "flyout-4"
 SHIPPED_TABLES = ("airdefsim.physics", "data/flyout_tables.json")
 
 
@@ -277,7 +277,9 @@ def _compute_table(spec: MissileSpec) -> FlyoutTable:
     )
 
 
-def flight_path(pos: F64, vel: F64, tau: ArrayLike) -> tuple[F64, F64, F64]:
+def flight_path(
+    pos: F64, vel: F64, tau: ArrayLike, fall: ArrayLike | None = None
+) -> tuple[F64, F64, F64]:
     """Geodetic (lat rad, lon rad, h m), each (N, S), of targets flying on at constant
     ground speed along their great circle and constant climb rate, ``tau`` (S,) or (N, S)
     s ahead.
@@ -286,6 +288,11 @@ def flight_path(pos: F64, vel: F64, tau: ArrayLike) -> tuple[F64, F64, F64]:
     great circle is taken on the mean sphere with geodetic latitudes, and the height
     above the ellipsoid changes only with the climb rate: a level target stays level (a
     straight ECEF line would climb ``d²/2R``, ≈ 800 m after 100 km).
+
+    ``fall`` (N,) bool marks ballistic targets: their height follows the free fall
+    ``h0 + v_up t - (g - v_h² / (R + h0)) t² / 2`` (gravity less the centrifugal relief of
+    the horizontal speed ``v_h`` over the round earth; drag neglected, which puts the
+    point a little early on a low re-entry).
     """
     lat0, lon0, h0 = ecef_to_geodetic(pos)
     sl, cl = np.sin(lat0), np.cos(lat0)
@@ -302,7 +309,12 @@ def flight_path(pos: F64, vel: F64, tau: ArrayLike) -> tuple[F64, F64, F64]:
     sin_lat = np.clip(sin_la0 * cos_d + cos_la0 * sin_d * np.cos(brg), -1.0, 1.0)
     lat = np.arcsin(sin_lat)
     lon = lo0 + np.arctan2(np.sin(brg) * sin_d * cos_la0, cos_d - sin_la0 * sin_lat)
-    return lat, lon, h0[:, None] + vu[:, None] * tt
+    h = h0[:, None] + vu[:, None] * tt
+    if fall is not None:
+        vh2 = ve * ve + vn * vn
+        g_eff = np.where(np.asarray(fall, dtype=bool), G0 - vh2 / (MEAN_RADIUS + h0), 0.0)
+        h = h - 0.5 * g_eff[:, None] * tt * tt
+    return lat, lon, h
 
 
 def extrapolate(pos: F64, vel: F64, tau: ArrayLike) -> F64:
@@ -361,8 +373,9 @@ def predicted_intercept(
     launcher_pos : (3,) m ECEF
     target_pos : (N, 3) m ECEF — estimated target positions now
     target_vel : (N, 3) m/s ECEF — estimated velocities (held constant)
-    ballistic : (N,) bool, optional — targets are ballistic missiles (then
-        ``spec.vs_ballistic_range`` caps the range when it is set)
+    ballistic : (N,) bool, optional — targets are ballistic missiles: they are
+        extrapolated in free fall (see :func:`flight_path`) and
+        ``spec.vs_ballistic_range`` caps the range when it is set
 
     Returns
     -------
@@ -393,7 +406,10 @@ def predicted_intercept(
     t_max = float(np.nanmax(table.t_flight))
     tau = np.linspace(0.0, t_max, N_TIME_SAMPLES)
     lat_l, lon_l, _ = ecef_to_geodetic(lp)
-    lat, lon, h = flight_path(tp, tv, tau)  # (N, S)
+    fall = None
+    if ballistic is not None:
+        fall = np.asarray(ballistic, dtype=bool).reshape(-1)
+    lat, lon, h = flight_path(tp, tv, tau, fall)  # (N, S)
     gr = _arc(lat_l, lon_l, lat, lon)
     h_q = np.maximum(h, table.altitude[0])  # lower than the lowest row: as the lowest row
     tf = interp_t(np.stack([h_q, gr], axis=-1))  # (N, S)
@@ -413,7 +429,8 @@ def predicted_intercept(
         f0, f1 = f[rows, kk - 1], f[rows, kk]
         w = f0 / np.maximum(f0 - f1, 1e-12)
         t_int = tau[kk - 1] + w * (tau[kk] - tau[kk - 1])
-        la_r, lo_r, h_r = (a[:, 0] for a in flight_path(tp[rows], tv[rows], t_int[:, None]))
+        fall_r = None if fall is None else fall[rows]
+        la_r, lo_r, h_r = (a[:, 0] for a in flight_path(tp[rows], tv[rows], t_int[:, None], fall_r))
         pip_r = geodetic_to_ecef(la_r, lo_r, h_r)
         gr_r = _arc(lat_l, lon_l, la_r, lo_r)
         hg_r = np.stack([np.maximum(h_r, table.altitude[0]), gr_r], axis=-1)
@@ -422,6 +439,9 @@ def predicted_intercept(
         los = pip_r - lp
         los /= np.linalg.norm(los, axis=1, keepdims=True)
         v_t = tv[rows]
+        if fall_r is not None:  # a falling target's velocity at the intercept
+            up_r = pip_r / np.linalg.norm(pip_r, axis=1, keepdims=True)
+            v_t = v_t - np.where(fall_r, G0 * t_int, 0.0)[:, None] * up_r
         v_cross = np.linalg.norm(v_t - np.einsum("ki,ki->k", v_t, los)[:, None] * los, axis=1)
         speed_t = np.linalg.norm(v_t, axis=1)
         max_rng = np.full(rows.size, spec.max_range)

@@ -18,14 +18,22 @@ Model (3-DOF point mass over the round, rotating earth, ECEF, float64):
   order lag (time constant by guidance type, :data:`LAG`).
 * **Guidance.** Mid-course: velocity pursuit of the *lofted predicted intercept point*
   computed from the tracker's estimate (uplinked with :meth:`Interceptors.update_estimates`;
-  a bad track makes a bad shot). Terminal (seeker lock when the true target is inside
-  ``seeker_range``): proportional navigation on the seeker's measurement of the true
-  target (angular + glint error, first-order Gauss-Markov: :data:`SEEKER_NOISE`,
-  :data:`GLINT`, :data:`NOISE_TAU`), augmented PN for hit-to-kill, gravity compensated.
-  Laws are in :mod:`airdefsim.physics.guidance`.
+  a bad track makes a bad shot). Against a ballistic target (estimate faster than
+  :data:`BALLISTIC_SPEED`) the estimate is propagated in free fall, there is no loft, and
+  after the boost the mid-course law is augmented PN on the estimate with gravity as the
+  target's acceleration: a PIP pursuit depends on the missile's speed-to-go guess, whose
+  error times a 2 km/s target speed left km-class heading errors at seeker lock (the
+  seeker then asked for 45 g against a 15 g limit at 20 km). Terminal (seeker lock when
+  the true target is inside ``seeker_range``): proportional navigation on the seeker's
+  measurement of the true target (angular + glint error, first-order Gauss-Markov:
+  :data:`SEEKER_NOISE`, :data:`GLINT`, :data:`NOISE_TAU`), augmented PN with the
+  measured target acceleration for hit-to-kill and with gravity against a ballistic
+  target, the missile's own gravity compensated. Laws are in
+  :mod:`airdefsim.physics.guidance`.
 * **Fuze.** Inside every step the relative motion is taken as a straight line and the
   closest approach solved analytically; a kill is drawn from ``pk`` when the miss is
-  within ``lethal_radius``.
+  within ``lethal_radius`` (for a fragmentation warhead against a re-entry vehicle,
+  within ``RV_LETHAL_SCALE`` × ``lethal_radius``: see :data:`RV_VULNERABLE_AREA_RATIO`).
 * **Self-destruct.** Time of flight exhausted (``max(120 s, 6 max_range / max_speed)``),
   below the ellipsoid, or motor burnt out and no longer closing (or too slow to steer).
 
@@ -95,6 +103,18 @@ DT_FRAC = 0.05  # step as a fraction of time to go
 CA_RADIUS = 3000.0  # m: a closest approach inside this ends the flight (fuze or miss)
 MIN_SPEED = 150.0  # m/s: below this, after burnout, the missile cannot steer
 ARM_TIME = 1.0  # s: no ground / energy checks before this time of flight
+BALLISTIC_SPEED = 1000.0  # m/s: an estimate faster than this is a ballistic (free-falling)
+# target, the speed rule of airdefsim.engagement.threat.guess_kind
+# Blast-fragmentation warhead against a re-entry vehicle: the fragment density falls as
+# 1/r², so the radius within which a target of vulnerable area A_v collects a lethal hit
+# scales as sqrt(A_v). A warhead kill of an RV needs a hit on its warhead section
+# (~0.05-0.1 m² presented to fast fragments) where an aircraft offers ~1-2 m² of
+# vulnerable area (assumed, class values; cf. Ball, *The Fundamentals of Aircraft Combat
+# Survivability*, ch. 5, and the 1991 Patriot-vs-Scud experience of damaged but not
+# destroyed warheads): area ratio 0.05, radius factor sqrt(0.05) ≈ 0.22 (assumed).
+# Hit-to-kill rounds (body-to-body impact) keep their lethal radius.
+RV_VULNERABLE_AREA_RATIO = 0.05
+RV_LETHAL_SCALE = float(np.sqrt(RV_VULNERABLE_AREA_RATIO))
 
 PHASES = np.array(["boost", "midcourse", "terminal", "dead"], dtype=object)
 BOOST, MIDCOURSE, TERMINAL, DEAD = 0, 1, 2, 3
@@ -380,9 +400,10 @@ class Interceptors:
         up = _up(lp[None])[0]
         start = lp + 5.0 * up
         # initial direction: towards the lofted predicted intercept point, not too low
-        aim = _lofted_pip(
+        pip, loft = _lofted_pip(
             start[None], np.zeros((1, 3)), ap[None], av[None], row["v_nominal"], row["seeker_range"]
-        )[0]
+        )
+        aim = (pip + loft)[0]
         d = aim - start
         d_up = float(d @ up)
         horiz = d - d_up * up
@@ -430,6 +451,27 @@ class Interceptors:
         self.est_t[idx] = self.t_last if t is None else float(t)
 
     # ----------------------------------------------------------------- dynamics
+
+    def _estimate(self, idx: I64, t: F64) -> tuple[F64, F64, F64]:
+        """The uplinked estimate of each missile's target propagated to ``t`` (K,) s.
+
+        Returns position (K, 3) m, velocity (K, 3) m/s and the assumed target
+        acceleration (K, 3) m/s², ECEF. A target faster than :data:`BALLISTIC_SPEED`
+        is taken as ballistic and propagated in free fall (point-mass gravity with the
+        centrifugal and Coriolis terms; re-entry drag, up to ~4 g at 10 km for
+        β = 20 t/m², is left to the next uplink and the seeker); any other target flies
+        straight at constant velocity. The tracker's estimate of a ballistic target
+        carries no acceleration: mid-course guidance on it alone would aim ``g t² / 2``
+        (≈ 4 km for t = 30 s) above the target.
+        """
+        ep = self.est_pos[idx]
+        ev = self.est_vel[idx]
+        dte = (t - self.est_t[idx])[:, None]
+        ballistic = np.einsum("ki,ki->k", ev, ev) > BALLISTIC_SPEED**2
+        a = np.zeros_like(ep)
+        if ballistic.any():
+            a[ballistic] = gravity_ecef(ep[ballistic], ev[ballistic])
+        return ep + ev * dte + 0.5 * a * dte * dte, ev + a * dte, a
 
     def _thrust_mass(self, idx: I64, tof: F64) -> tuple[F64, F64]:
         p = self.p
@@ -535,9 +577,8 @@ class Interceptors:
         _, _, alt = ecef_to_geodetic(pos)
         speed = np.linalg.norm(vel, axis=1)
 
-        # the estimate, propagated to each missile's clock
-        est = self.est_pos[idx] + self.est_vel[idx] * (t - self.est_t[idx])[:, None]
-        est_v = self.est_vel[idx]
+        # the estimate, propagated to each missile's clock (under gravity if ballistic)
+        est, est_v, a_est = self._estimate(idx, t)
         tru, tru_v = look.at(t)
         r_true = np.linalg.norm(tru - pos, axis=1)
         newly = look.has & ~self.locked[idx] & (r_true <= p.seeker_range[idx])
@@ -563,7 +604,7 @@ class Interceptors:
         cmd = np.zeros_like(pos)
         mid = ~locked
         if np.any(mid):
-            aim = _lofted_pip(
+            pip, loft = _lofted_pip(
                 pos[mid],
                 vel[mid],
                 est[mid],
@@ -571,7 +612,21 @@ class Interceptors:
                 p.v_nominal[idx[mid]],
                 p.seeker_range[idx[mid]],
             )
-            cmd[mid] = guidance.pursuit_command(vel[mid], aim - pos[mid], MIDCOURSE_TAU)
+            cmd_mid = guidance.pursuit_command(vel[mid], pip + loft - pos[mid], MIDCOURSE_TAU)
+            # a ballistic target, after the boost: augmented PN on the uplinked estimate
+            # (the target's free fall as its acceleration), while it closes
+            r_v = est[mid] - pos[mid]
+            v_v = est_v[mid] - vel[mid]
+            use_pn = (
+                (tof[mid] >= p.boost_time[idx[mid]])
+                & np.any(a_est[mid] != 0.0, axis=1)
+                & (guidance.closing_speed(r_v, v_v) > 0.0)
+            )
+            if np.any(use_pn):
+                cmd_mid[use_pn] = guidance.pn_command(
+                    r_v[use_pn], v_v[use_pn], p.nav[idx[mid][use_pn]], a_est[mid][use_pn]
+                )
+            cmd[mid] = cmd_mid
         if np.any(locked):
             r = tru[locked] - pos[locked]
             v = tru_v[locked] - vel[locked]
@@ -585,7 +640,9 @@ class Interceptors:
             self.seeker_err[li] = err
             sig = p.noise[li] * rn + p.glint[li]
             r_meas = r + sig[:, None] * guidance.perpendicular(err, r)
-            a_t = np.where(p.apn[idx[locked]][:, None], look.acc[locked], 0.0)
+            # target acceleration: measured by a hit-to-kill seeker; otherwise gravity for
+            # a ballistic target (its known free fall), none for an aircraft
+            a_t = np.where(p.apn[idx[locked]][:, None], look.acc[locked], a_est[locked])
             cmd[locked] = guidance.pn_command(r_meas, v, p.nav[idx[locked]], a_t)
         g = gravity_ecef(pos, vel)
         cmd = guidance.perpendicular(cmd - g, vel)
@@ -622,7 +679,7 @@ class Interceptors:
 
         # closest approach inside the step (straight-line relative motion)
         tru1, tru_v1 = look.at(t1)
-        est1 = self.est_pos[idx] + self.est_vel[idx] * (t1 - self.est_t[idx])[:, None]
+        est1, est_v1, _ = self._estimate(idx, t1)
         ref0 = np.where(look.has[:, None], tru, est)
         ref1 = np.where(look.has[:, None], tru1, est1)
         r0 = pos - ref0
@@ -636,7 +693,7 @@ class Interceptors:
         alt1 = alt + np.einsum("ki,ki->k", pos1 - pos, up)
         speed1 = np.linalg.norm(vel1, axis=1)
         closing1 = guidance.closing_speed(
-            ref1 - pos1, np.where(look.has[:, None], tru_v1, est_v) - vel1
+            ref1 - pos1, np.where(look.has[:, None], tru_v1, est_v1) - vel1
         )
         armed = tof1 > ARM_TIME
         burnt = thr1 <= 0
@@ -654,7 +711,10 @@ class Interceptors:
                 p_ev = pos[k] + (pos1[k] - pos[k]) * frac
                 miss = float(d_ca[k])
                 if has:
-                    hit = miss <= p.lethal_radius[i]
+                    radius = p.lethal_radius[i]
+                    if not p.apn[i] and tru_v[k] @ tru_v[k] > BALLISTIC_SPEED**2:
+                        radius *= RV_LETHAL_SCALE  # fragments against a re-entry vehicle
+                    hit = miss <= radius
                     killed = bool(hit and rng.random() < p.pk[i])
                     reason = "fuze" if hit else "miss"
                 else:
@@ -696,13 +756,17 @@ def _any_perpendicular(u: F64) -> F64:
 
 def _lofted_pip(
     pos: F64, vel: F64, tgt: F64, tgt_vel: F64, v_nominal: ArrayLike, seeker_range: ArrayLike
-) -> F64:
-    """Mid-course aim point (K, 3), m ECEF: the predicted intercept point of a target
-    at ``tgt`` with ``tgt_vel``, raised by ``LOFT`` times the horizontal distance to go;
-    the loft fades out linearly from ``LOFT_FADE[0]`` seeker ranges to go (or from
-    ``DESCENT_SLOPE`` times the missile's height above the PIP, if further) to
-    ``LOFT_FADE[1]`` seeker ranges, so the missile comes down to the target's altitude
-    on a ~22° path before its end game, while it still has the dynamic pressure to turn.
+) -> tuple[F64, F64]:
+    """Mid-course aim point: ``(pip, loft)``, each (K, 3), m ECEF; the aim is their sum.
+
+    ``pip`` is the predicted intercept point of a target at ``tgt`` with ``tgt_vel``;
+    ``loft`` raises it by ``LOFT`` times the horizontal distance to go; the loft fades
+    out linearly from ``LOFT_FADE[0]`` seeker ranges to go (or from ``DESCENT_SLOPE``
+    times the missile's height above the PIP, if further) to ``LOFT_FADE[1]`` seeker
+    ranges, so the missile comes down to the target's altitude on a ~22° path before its
+    end game, while it still has the dynamic pressure to turn. No loft against a
+    ballistic target (faster than :data:`BALLISTIC_SPEED`): it comes down to the
+    missile, and a lofted virtual target would leave the missile above its dive.
 
     The missile's mean speed to go is ``max(|vel|, v_nominal)``; the intercept time is
     found by three fixed-point iterations ``t = |tgt + tgt_vel t - pos| / v``.
@@ -722,4 +786,5 @@ def _lofted_pip(
     start = np.maximum(LOFT_FADE[0] * sr, DESCENT_SLOPE * dz)
     end = LOFT_FADE[1] * sr
     fade = np.clip((horiz - end) / np.maximum(start - end, 1.0), 0.0, 1.0)
-    return pip + (LOFT * horiz * fade)[:, None] * up
+    fade[np.einsum("ki,ki->k", tgt_vel, tgt_vel) > BALLISTIC_SPEED**2] = 0.0
+    return pip, (LOFT * horiz * fade)[:, None] * up

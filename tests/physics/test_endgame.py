@@ -1,0 +1,166 @@
+"""End game of the interceptors: a diving SRBM re-entry and a straight fighter.
+
+The ballistic target is the ``srbm`` preset's arc (450 km, 50 km apogee, re-entry drag)
+from :func:`airdefsim.physics.ballistic.ballistic_arc`; the mid-course uplink is a
+tracker-like estimate: the truth plus 60 m (1 sigma, per axis) of position noise and a
+velocity that lags the 1 g fall by 1.5 s (a constant-velocity filter's bias) plus
+15 m/s of noise, refreshed every second. Each interceptor is launched, like the fire
+control does, at the first whole second when
+:func:`airdefsim.engagement.envelope.predicted_intercept` (``ballistic=True``) finds an
+intercept on that estimate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from airdefsim.engagement.envelope import predicted_intercept
+from airdefsim.geo.wgs84 import ecef_to_geodetic, geodetic_to_ecef
+from airdefsim.physics import flyout
+from airdefsim.physics.ballistic import ballistic_arc
+from airdefsim.physics.flyout import RV_LETHAL_SCALE, FuzeEvent, Interceptors
+from airdefsim.types import TargetsView
+
+SRBM_FROM = (37.10, 35.20)  # deg, launch point (as scenarios/ballistic_salvo.yaml)
+SRBM_TO = (39.95, 32.69)  # deg, aim point (the airbase)
+SRBM_APOGEE = 50e3  # m, the srbm preset
+POS_SIGMA = 60.0  # m, tracker position error per axis (assumed)
+VEL_SIGMA = 15.0  # m/s
+VEL_LAG = 1.5  # s, velocity lag of a constant-velocity filter behind an accelerating target
+N_TRIALS = 10
+
+
+def _ecef(lat_deg: float, lon_deg: float, h: float = 0.0) -> np.ndarray:
+    return geodetic_to_ecef(np.radians(lat_deg), np.radians(lon_deg), h)
+
+
+@dataclass
+class Arc:
+    """Truth of one ballistic target: samples interpolated linearly in time."""
+
+    t: np.ndarray
+    pos: np.ndarray
+    vel: np.ndarray
+    acc: np.ndarray
+
+    def at(self, t: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        f = [
+            np.array([np.interp(t, self.t, a[:, k]) for k in range(3)])
+            for a in (self.pos, self.vel, self.acc)
+        ]
+        return f[0], f[1], f[2]
+
+    def view(self, t: float) -> TargetsView:
+        p, v, a = self.at(t)
+        alive = bool(self.t[0] <= t < self.t[-1])
+        return TargetsView(
+            t=t,
+            pos=p[None],
+            vel=v[None],
+            acc=a[None],
+            truth_id=np.array([3], np.int64),
+            alive=np.array([alive]),
+            rcs_index=np.zeros(1, np.int64),
+            rcs_specs=[],
+            is_friendly=np.zeros(1, bool),
+            iff_mode=np.zeros(1, np.int64),
+            kind=np.array(["srbm"], dtype=object),
+        )
+
+
+@pytest.fixture(scope="module")
+def srbm() -> Arc:
+    la0, lo0 = np.radians(SRBM_FROM)
+    la1, lo1 = np.radians(SRBM_TO)
+    t, pos, vel = ballistic_arc(la0, lo0, la1, lo1, apogee=SRBM_APOGEE)
+    return Arc(t, pos, vel, np.gradient(vel, t, axis=0))
+
+
+def _estimate(arc: Arc, t: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    p, v, a = arc.at(t)
+    return p + rng.normal(0.0, POS_SIGMA, 3), v - a * VEL_LAG + rng.normal(0.0, VEL_SIGMA, 3)
+
+
+def engage_srbm(spec, launcher: np.ndarray, arc: Arc, seed: int) -> tuple[FuzeEvent, float]:
+    """Fire one ``spec`` at the arc from ``launcher``; (fuze event, launch time)."""
+    rng = np.random.default_rng(seed)
+    trk = np.random.default_rng(seed + 10_000)
+    t = float(np.ceil(arc.t[0]))
+    while True:
+        p, v = _estimate(arc, t, trk)
+        ok, _, _ = predicted_intercept(spec, launcher, p[None], v[None], np.array([True]))
+        if ok[0]:
+            break
+        t += 1.0
+        assert t < arc.t[-1], f"{spec.name} never found an intercept"
+    t_launch = t
+    flights = Interceptors()
+    i = flights.launch(t, spec, launcher, p, v, 1, 3, "u")
+    events: list[FuzeEvent] = []
+    while flights.alive_ids().size and t < t_launch + 300.0:
+        events += flights.advance(t, t + 1.0, arc.view(t), rng)
+        t += 1.0
+        p, v = _estimate(arc, t, trk)
+        flights.update_estimates([i], p[None], v[None])
+    assert len(events) == 1
+    return events[0], t_launch
+
+
+# (missile, launcher (lat, lon) deg): an S-400 launcher 11 km from the airbase (as in the
+# scenario) and a Patriot launcher beside it
+CASES = [("48N6E3", (39.90, 32.80)), ("PAC-3_MSE", (39.97, 32.62))]
+
+
+@pytest.mark.parametrize(("name", "site"), CASES)
+def test_srbm_end_game_reaches_the_lethal_radius(missiles, srbm, name, site) -> None:
+    spec = missiles[name]
+    launcher = _ecef(*site)
+    results = [engage_srbm(spec, launcher, srbm, seed) for seed in range(N_TRIALS)]
+    misses = np.array([ev.miss_distance for ev, _ in results])
+    # inside the ballistic envelope: the intercept point is within vs_ballistic_range
+    for ev, _ in results:
+        lat, lon, h = ecef_to_geodetic(ev.pos)
+        assert spec.min_altitude <= h <= spec.max_altitude
+        ground = np.linalg.norm(geodetic_to_ecef(lat, lon, 0.0) - launcher)
+        assert ground <= 1.05 * spec.vs_ballistic_range
+    # most trials end within the lethal radius (against an RV, for a fragmentation warhead)
+    radius = spec.lethal_radius * (1.0 if spec.guidance == "hit_to_kill" else RV_LETHAL_SCALE)
+    assert np.mean(misses <= radius) >= 0.6, misses
+    # the seeker noise acts: no centimetre-perfect end games
+    assert np.median(misses) > 0.1, misses
+    # hard but not hopeless: kills only on lethal passes, single-shot Pk 0.3-0.9
+    kills = np.array([ev.killed for ev, _ in results])
+    assert np.all(kills <= (misses <= radius))
+    assert 0.3 <= kills.mean() <= 0.9, (kills, misses)
+
+
+def test_srbm_blast_fragmentation_lethality_against_an_rv(missiles, srbm) -> None:
+    # a pass inside the aircraft lethal radius but outside the RV's kills nothing
+    spec = missiles["48N6E3"]
+    results = [engage_srbm(spec, _ecef(39.90, 32.80), srbm, seed) for seed in range(4)]
+    for ev, _ in results:
+        if ev.miss_distance > spec.lethal_radius * RV_LETHAL_SCALE:
+            assert ev.reason == "miss" and not ev.killed
+        else:
+            assert ev.reason == "fuze"
+    assert RV_LETHAL_SCALE == pytest.approx(np.sqrt(flyout.RV_VULNERABLE_AREA_RATIO))
+
+
+def test_fighter_miss_is_of_the_order_of_the_seeker_noise(missiles, engage, monkeypatch):
+    spec = missiles["48N6E3"]
+    geometry = ((10000.0, 50000.0, 8000.0), (0.0, -280.0, 0.0))
+
+    def misses() -> np.ndarray:
+        return np.array([engage(spec, *geometry, seed=s)[0][0].miss_distance for s in range(6)])
+
+    noisy = misses()
+    # track-via-missile: 1.5 mrad x range + 1.5 m glint, through a 0.3 s autopilot lag:
+    # metre-class misses, not the centimetres of a perfect seeker
+    assert 0.5 < np.median(noisy) < 6.0, noisy
+    monkeypatch.setitem(flyout.SEEKER_NOISE, spec.guidance, 0.0)
+    monkeypatch.setitem(flyout.GLINT, spec.guidance, 0.0)
+    clean = misses()
+    assert np.median(clean) < 0.2 * np.median(noisy), (clean, noisy)
