@@ -3,7 +3,13 @@
 Prints missile integration steps per second, advance() calls per second of simulated
 time, wall time per simulated second, and the peak resident memory.
 
-Run: ``.venv/bin/python bench/flyout.py [--n 72] [--seed 1]``
+With ``--srbm N`` it also flies N interceptors of each S-400/Patriot round against the
+``srbm`` preset's arc (450 km, 50 km apogee) towards an airbase 7-11 km from the
+launchers, on tracker-like uplinks (60 m / 15 m/s noise, velocity lagging the fall by
+1.5 s), each launched at the first second ``predicted_intercept(ballistic=True)`` finds
+an intercept, and prints the single-shot kill probability and the miss distances.
+
+Run: ``.venv/bin/python bench/flyout.py [--n 72] [--seed 1] [--srbm 40]``
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, default=72, help="interceptors in flight")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--srbm", type=int, default=0, help="trials per missile against an SRBM")
     args = ap.parse_args()
     n = args.n
     rng = np.random.default_rng(args.seed)
@@ -99,6 +106,86 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(f"predicted_intercept    {pi_wall * 1e3:.1f} ms per call for {n_tracks} tracks")
     print(f"peak RSS               {peak_mb:.0f} MB")
+    if args.srbm > 0:
+        srbm_end_game(args.srbm, args.seed)
+
+
+def srbm_end_game(n: int, seed: int) -> None:
+    """Single-shot kill probability of each round against the ``srbm`` arc (see above)."""
+    from airdefsim.engagement.envelope import predicted_intercept
+    from airdefsim.geo.wgs84 import ecef_to_geodetic, geodetic_to_ecef
+    from airdefsim.physics.ballistic import ballistic_arc
+
+    specs = get_presets().missiles
+    la0, lo0, la1, lo1 = np.radians([37.10, 35.20, 39.95, 32.69])
+    ta, pa, va = ballistic_arc(la0, lo0, la1, lo1, apogee=50e3)
+    aa = np.gradient(va, ta, axis=0)
+
+    def truth(t: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        f = [np.array([np.interp(t, ta, a[:, k]) for k in range(3)]) for a in (pa, va, aa)]
+        return f[0], f[1], f[2]
+
+    sites = {"S-400": (39.90, 32.80), "Patriot": (39.97, 32.62)}
+    rounds = [
+        ("40N6E", "S-400"),
+        ("48N6E3", "S-400"),
+        ("9M96E2", "S-400"),
+        ("PAC-2_GEM-T", "Patriot"),
+        ("PAC-3_MSE", "Patriot"),
+    ]
+    print(f"srbm end game          {n} trials per round, single shots")
+    for name, unit in rounds:
+        spec = specs[name]
+        lp = geodetic_to_ecef(*np.radians(sites[unit]), 0.0)
+        rng = np.random.default_rng(seed)
+        trk = np.random.default_rng(seed + 1)
+        flights = Interceptors(capacity=n)
+        pending = list(range(n))
+        t = float(np.ceil(ta[0]))
+        events = []
+        start = time.perf_counter()
+        while (pending or flights.alive_ids().size) and t < ta[-1]:
+            p, v, a = truth(t)
+            est_p = p + trk.normal(0.0, 60.0, (n, 3))
+            est_v = v - 1.5 * a + trk.normal(0.0, 15.0, (n, 3))
+            alive = flights.alive_ids()
+            flights.update_estimates(
+                alive, est_p[flights.track_id[alive]], est_v[flights.track_id[alive]]
+            )
+            if pending:
+                ok, _, _ = predicted_intercept(
+                    spec, lp, est_p[pending], est_v[pending], np.ones(len(pending), bool)
+                )
+                for k in [k for k, f in zip(pending, ok, strict=True) if f]:
+                    flights.launch(t, spec, lp, est_p[k], est_v[k], k, 0, unit)
+                    pending.remove(k)
+            view = TargetsView(
+                t,
+                p[None],
+                v[None],
+                a[None],
+                np.zeros(1, np.int64),
+                np.ones(1, bool),
+                np.zeros(1, np.int64),
+                [],
+                np.zeros(1, bool),
+                np.zeros(1, np.int64),
+                np.array(["srbm"], dtype=object),
+            )
+            events += flights.advance(t, t + 1.0, view, rng)
+            t += 1.0
+        wall = time.perf_counter() - start
+        miss = np.array([e.miss_distance for e in events])
+        kills = np.array([e.killed for e in events])
+        alt = np.array([ecef_to_geodetic(e.pos)[2] for e in events])
+        if not events:
+            print(f"  {name:12s} no intercept found")
+            continue
+        print(
+            f"  {name:12s} SSKP {kills.mean():.2f}  miss median {np.median(miss):.1f} m, "
+            f"90 % {np.percentile(miss, 90):.1f} m  intercept at {np.median(alt) / 1e3:.1f} km  "
+            f"({len(events)} flights, {wall:.1f} s)"
+        )
 
 
 if __name__ == "__main__":
