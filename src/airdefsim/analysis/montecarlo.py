@@ -468,7 +468,16 @@ def _execute_pool(
                     pending[ex.submit(fn, nxt.raw, nxt.seed)] = nxt
                 yield job, fut.result()
     finally:
-        ex.shutdown(wait=not pending, cancel_futures=True)
+        if pending:
+            # stopped early (error, Ctrl-C, consumer gone): the rows in flight are lost
+            # anyway, so end the workers now instead of waiting for their replications
+            procs = list(getattr(ex, "_processes", {}).values())
+            ex.shutdown(wait=False, cancel_futures=True)
+            for proc in procs:
+                with contextlib.suppress(Exception):
+                    proc.terminate()
+        else:
+            ex.shutdown(wait=True)
 
 
 def _execute_dask(
