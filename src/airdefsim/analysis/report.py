@@ -130,11 +130,11 @@ def map_figure(run: Run) -> Any:
                 events["lon_deg"][m],
                 events["lat_deg"][m],
                 marker=marker,
-                c=colour,
                 s=28,
                 zorder=7,
                 label=label,
-                facecolors="none" if marker == "o" else None,
+                facecolors="none" if marker == "o" else colour,
+                edgecolors=colour,
             )
     ax.set_xlim(lon0, lon1)
     ax.set_ylim(lat0, lat1)
