@@ -133,8 +133,9 @@ def map_figure(run: Run) -> Any:
                 s=28,
                 zorder=7,
                 label=label,
-                facecolors="none" if marker == "o" else colour,
-                edgecolors=colour,
+                **(
+                    {"facecolors": "none", "edgecolors": colour} if marker == "o" else {"c": colour}
+                ),
             )
     ax.set_xlim(lon0, lon1)
     ax.set_ylim(lat0, lat1)
