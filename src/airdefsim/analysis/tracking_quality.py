@@ -152,5 +152,5 @@ def tracking_quality_section(run: Run, png: Callable[[Any], str]) -> str:
         "<h2>Tracking quality</h2>"
         f"<img alt='GOSPA over time' src='{png(fig)}'>"
         f"<table><tr>{head}</tr>{''.join(rows)}</table>"
-        "<p class='note'>Per-radar rows re-track that radar's own plots alone with the same tracker.</p>"
+        "<p class='note'>Per-radar rows re-track that radar's own plots alone with the same tracker. Truth counts every flying object, so low fliers still below every radar's horizon weigh in the missed part.</p>"
     )
