@@ -148,27 +148,29 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
 
 
 def print_sweep(summary: dict[str, Any], console: Console) -> None:
-    """One Rich table row per grid point: parameters, then key metrics with intervals."""
+    """One Rich table row per grid point: the parameters, then key metrics as
+    ``mean ±half-width`` (t interval) and probabilities as ``p [lo-hi]`` (Wilson)."""
     params = list(summary["params"])
     t = Table(
-        title=f"sweep of {summary.get('scenario', '')}: {summary['n']} replications per point"
+        title=f"sweep of {summary.get('scenario', '')}: {summary['n']} replications per point "
+        f"({summary.get('confidence', 0.95):.0%} intervals)"
     )
     for p in params:
-        t.add_column(p)
+        t.add_column(p, overflow="fold")
     shown = [
         m for m in ("threats_killed", "leakers", "interceptors_fired") if m in summary["metrics"]
     ]
     shown_p = [p for p in ("p_asset_hit", "p_any_leaker") if p in summary["probabilities"]]
     for m in shown + shown_p:
-        t.add_column(m, justify="right")
+        t.add_column(m, justify="right", overflow="fold")
     for row in summary["table"]:
         cells = [str(row[p]) for p in params]
         for m in shown:
-            cells.append(
-                f"{_fmt(row[f'{m}_mean'])} [{_fmt(row[f'{m}_lo'])}, {_fmt(row[f'{m}_hi'])}]"
-            )
+            mean, hi = row[f"{m}_mean"], row[f"{m}_hi"]
+            half = None if mean is None or hi is None else hi - mean
+            cells.append(f"{_fmt(mean)} ±{_fmt(half)}")
         for m in shown_p:
-            cells.append(f"{_fmt(row[m])} [{_fmt(row[f'{m}_lo'])}, {_fmt(row[f'{m}_hi'])}]")
+            cells.append(f"{row[m]:.2f} [{row[f'{m}_lo']:.2f}-{row[f'{m}_hi']:.2f}]")
         t.add_row(*cells)
     console.print(t)
 
