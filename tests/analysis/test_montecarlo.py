@@ -276,3 +276,39 @@ def test_nan_metric_is_null_in_rows():
         stats.column([row], "interceptors_per_kill")[0]
         != stats.column([row], "interceptors_per_kill")[0]
     )
+
+
+def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path):
+    scen = tmp_path / "tiny.yaml"
+    scen.write_text(TINY)
+    out = tmp_path / "run"
+    n = 30
+    cmd = [sys.executable, "-m", "airdefsim.cli.mc", "mc", str(scen), "-n", str(n)]
+    cmd += ["--workers", "2", "--out", str(out), "--no-plots", "--replication", SYN_NAME]
+    env = {**os.environ, mc.SYNTHETIC_DELAY_ENV: "0.3"}
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    results = out / mc.RESULTS
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (
+        results.exists() and results.read_bytes().count(b"\n") >= 2
+    ):
+        assert proc.poll() is None, "the batch ended before it could be interrupted"
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground group
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    saved = len(mc.read_rows(results))
+    assert 2 <= saved < n
+    assert err.strip().splitlines()[-1] == (
+        f"interrupted: {saved} replications saved in {out}; run again with --resume"
+    )
+    s = mc.run_montecarlo(RAW, n, out, replication=SYN, workers=0, resume=True, plots=False)
+    assert (s["resumed"], s["ran"]) == (saved, n - saved)
+    assert sorted(r["replication"] for r in mc.read_rows(results)) == list(range(n))
