@@ -312,3 +312,11 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path):
     s = mc.run_montecarlo(RAW, n, out, replication=SYN, workers=0, resume=True, plots=False)
     assert (s["resumed"], s["ran"]) == (saved, n - saved)
     assert sorted(r["replication"] for r in mc.read_rows(results)) == list(range(n))
+
+
+def test_unreachable_scheduler_is_one_line():
+    with pytest.raises(
+        mc.McError, match=r"^--scheduler tcp://127.0.0.1:1: cannot connect: "
+    ) as err:
+        mc.connect("tcp://127.0.0.1:1", timeout="0.5s")
+    assert "\n" not in str(err.value)

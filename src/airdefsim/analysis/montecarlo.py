@@ -480,6 +480,22 @@ def _execute_pool(
             ex.shutdown(wait=True)
 
 
+def connect(address: str, timeout: str = "10s") -> Any:
+    """A ``distributed.Client`` connected to the scheduler at ``address``.
+
+    Raises
+    ------
+    McError
+        No scheduler answers within ``timeout`` (one line for the user).
+    """
+    from distributed import Client
+
+    try:
+        return Client(str(address), timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise McError(f"--scheduler {address}: cannot connect: {exc}") from None
+
+
 def _execute_dask(
     fn: ReplicationFn, jobs: Sequence[Job], scheduler: Any
 ) -> Iterator[tuple[Job, dict[str, Any]]]:
@@ -488,13 +504,7 @@ def _execute_dask(
     except ImportError as exc:  # pragma: no cover - dask[distributed] is a dependency
         raise McError(f"--scheduler needs dask.distributed: {exc}") from None
     own = not isinstance(scheduler, Client)
-    if own:
-        try:
-            client = Client(str(scheduler), timeout="10s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise McError(f"--scheduler {scheduler}: cannot connect: {exc}") from None
-    else:
-        client = scheduler
+    client = connect(scheduler) if own else scheduler
     scattered: dict[str, Any] = {}
     pending: dict[Any, Job] = {}
     ac = as_completed()
@@ -586,7 +596,40 @@ def run_batch(
     if workers is not None and workers < 0:
         raise McError(f"--workers {workers}: must be >= 0")
     out_dir = Path(out_dir)
-    prepare_dir(out_dir, manifest, resume)
+    # connect before touching out_dir: an unreachable scheduler leaves nothing behind
+    own_client = connect(scheduler) if isinstance(scheduler, str) else None
+    try:
+        prepare_dir(out_dir, manifest, resume)
+        done_rows, new_rows = _run_missing(
+            points,
+            n,
+            out_dir,
+            base_seed,
+            replication,
+            workers,
+            own_client if own_client is not None else scheduler,
+            on_row,
+            on_start,
+        )
+    finally:
+        if own_client is not None:
+            own_client.close()
+    rows = sorted(done_rows + new_rows, key=row_key)
+    return BatchResult(out_dir, rows, len(done_rows), len(new_rows), manifest)
+
+
+def _run_missing(
+    points: Sequence[tuple[dict[str, Any], dict[str, Any]]],
+    n: int,
+    out_dir: Path,
+    base_seed: int,
+    replication: ReplicationFn,
+    workers: int | None,
+    scheduler: Any,
+    on_row: RowCallback | None,
+    on_start: Callable[[int, int], None] | None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Run the replications without a row in ``out_dir``; (rows found, rows added)."""
     with ResultsFile(out_dir / RESULTS) as results:
         done_rows = unique_rows(results.rows)
         done = {row_key(r) for r in done_rows}
@@ -606,8 +649,7 @@ def run_batch(
             new_rows.append(row)
             if on_row is not None:
                 on_row(row)
-    rows = sorted(done_rows + new_rows, key=row_key)
-    return BatchResult(out_dir, rows, len(done_rows), len(new_rows), manifest)
+    return done_rows, new_rows
 
 
 def run_montecarlo(
