@@ -95,9 +95,22 @@ class RouteSet:
         self.u0 = unit_vector(lat0, lon0)
         self.u1 = unit_vector(lat1, lon1)
         self.omega = great_circle_angle(lat0, lon0, lat1, lon1)
-        self.tables = {
-            i: (g.table_t, g.table_pos) for i, g in enumerate(legs) if g.table_t is not None
-        }
+        # table legs, flattened: leg i's samples are rows tab_lo[i]:tab_hi[i] of tab_t/tab_pos
+        table_legs = [(i, g) for i, g in enumerate(legs) if g.table_t is not None]
+        self.tab_lo = np.zeros(len(legs), dtype=np.int64)
+        self.tab_hi = np.zeros(len(legs), dtype=np.int64)
+        chunks_t, chunks_p, k = [], [], 0
+        for i, g in table_legs:
+            assert g.table_t is not None and g.table_pos is not None
+            self.tab_lo[i], self.tab_hi[i] = k, k + len(g.table_t)
+            k += len(g.table_t)
+            chunks_t.append(np.asarray(g.table_t, dtype=float))
+            chunks_p.append(np.asarray(g.table_pos, dtype=float))
+        self.tab_t = np.concatenate(chunks_t) if chunks_t else np.zeros(0)
+        self.tab_pos = np.concatenate(chunks_p) if chunks_p else np.zeros((0, 3))
+        self.tab_key = (
+            np.repeat(np.arange(len(legs)), self.tab_hi - self.tab_lo) * _KEY + self.tab_t
+        )
         self.keys = self.obj * _KEY + self.t0
         self.start = np.full(n_objects, np.inf)
         self.end = np.full(n_objects, -np.inf)
@@ -109,6 +122,8 @@ class RouteSet:
         # first and last leg index of each object (legs sorted by object, then time)
         self.first_leg = np.searchsorted(self.obj, np.arange(n_objects), side="left")
         self.last_leg = np.searchsorted(self.obj, np.arange(n_objects), side="right") - 1
+        self.start_pos = self.position(self.start) if n_objects else np.zeros((0, 3))
+        self.end_pos = self.position(self.end) if n_objects else np.zeros((0, 3))
 
     def _legs_at(self, t: float | F64) -> NDArray[np.int64]:
         objs = np.arange(self.n)
@@ -136,21 +151,35 @@ class RouteSet:
         lon = np.arctan2(u[:, 1], u[:, 0])
         h = self.h0[leg] + f * (self.h1[leg] - self.h0[leg])
         pos = geodetic_to_ecef(lat, lon, h)
-        for i in np.flatnonzero(self.is_table[leg]):
-            table_t, table_pos = self.tables[int(leg[i])]
-            assert table_t is not None and table_pos is not None
-            ti = float(np.clip(tt[i], table_t[0], table_t[-1]))
-            pos[i] = [np.interp(ti, table_t, table_pos[:, k]) for k in range(3)]
+        on_table = np.flatnonzero(self.is_table[leg])
+        if on_table.size:
+            lg = leg[on_table]
+            lo, hi = self.tab_lo[lg], self.tab_hi[lg]
+            ti = np.clip(tt[on_table], self.tab_t[lo], self.tab_t[hi - 1])
+            j = np.searchsorted(self.tab_key, lg * _KEY + ti, side="right") - 1
+            j = np.clip(j, lo, np.maximum(hi - 2, lo))
+            j1 = np.minimum(j + 1, hi - 1)
+            dt = self.tab_t[j1] - self.tab_t[j]
+            w = np.where(dt > 0, (ti - self.tab_t[j]) / np.where(dt > 0, dt, 1.0), 0.0)
+            pos[on_table] = self.tab_pos[j] + w[:, None] * (self.tab_pos[j1] - self.tab_pos[j])
         return pos
 
     def evaluate(self, t: float) -> tuple[F64, F64, F64]:
         """(pos, vel, acc) of all objects at ``t``: (N, 3) ECEF each."""
-        p1 = self.position(t)
         # derivative stencil kept inside each route so the ends give one-sided values
         tc = np.clip(t, self.start + _DT, np.maximum(self.end - _DT, self.start + _DT))
         p0 = self.position(tc - _DT)
         pc = self.position(tc)
         p2 = self.position(tc + _DT)
+        # the position itself: the stencil's centre, or a route end (precomputed); only an
+        # object within _DT of an end needs its own evaluation
+        p1 = pc.copy()
+        before, after = t <= self.start, t >= self.end
+        p1[before] = self.start_pos[before]
+        p1[after] = self.end_pos[after]
+        edge = (tc != t) & ~before & ~after
+        if edge.any():
+            p1[edge] = self.position(t)[edge]
         vel = (p2 - p0) / (2 * _DT)
         acc = (p2 - 2 * pc + p0) / (_DT * _DT)
         return p1, vel, acc
