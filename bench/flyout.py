@@ -5,8 +5,8 @@ time, wall time per simulated second, and the peak resident memory.
 
 With ``--srbm N`` it also flies N interceptors of each S-400/Patriot round against the
 ``srbm`` preset's arc (450 km, 50 km apogee) towards an airbase 7-11 km from the
-launchers, on tracker-like uplinks (60 m / 15 m/s noise, velocity lagging the fall by
-1.5 s), each launched at the first second ``predicted_intercept(ballistic=True)`` finds
+launchers, on tracker-like uplinks (120 m / 25 m/s noise, velocity lagging the fall by
+1 s: the simulator's mature SRBM tracks), each launched at the first second ``predicted_intercept(ballistic=True)`` finds
 an intercept, and prints the single-shot kill probability and the miss distances.
 
 Run: ``.venv/bin/python bench/flyout.py [--n 72] [--seed 1] [--srbm 40]``
@@ -146,8 +146,8 @@ def srbm_end_game(n: int, seed: int) -> None:
         start = time.perf_counter()
         while (pending or flights.alive_ids().size) and t < ta[-1]:
             p, v, a = truth(t)
-            est_p = p + trk.normal(0.0, 60.0, (n, 3))
-            est_v = v - 1.5 * a + trk.normal(0.0, 15.0, (n, 3))
+            est_p = p + trk.normal(0.0, 120.0, (n, 3))
+            est_v = v - 1.0 * a + trk.normal(0.0, 25.0, (n, 3))
             alive = flights.alive_ids()
             flights.update_estimates(
                 alive, est_p[flights.track_id[alive]], est_v[flights.track_id[alive]]

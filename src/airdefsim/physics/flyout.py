@@ -400,8 +400,17 @@ class Interceptors:
         up = _up(lp[None])[0]
         start = lp + 5.0 * up
         # initial direction: towards the lofted predicted intercept point, not too low
+        a0 = np.zeros((1, 3))
+        if float(av @ av) > BALLISTIC_SPEED**2:
+            a0 = gravity_ecef(ap[None], av[None])
         pip, loft = _lofted_pip(
-            start[None], np.zeros((1, 3)), ap[None], av[None], row["v_nominal"], row["seeker_range"]
+            start[None],
+            np.zeros((1, 3)),
+            ap[None],
+            av[None],
+            row["v_nominal"],
+            row["seeker_range"],
+            a0,
         )
         aim = (pip + loft)[0]
         d = aim - start
@@ -611,6 +620,7 @@ class Interceptors:
                 est_v[mid],
                 p.v_nominal[idx[mid]],
                 p.seeker_range[idx[mid]],
+                a_est[mid],
             )
             cmd_mid = guidance.pursuit_command(vel[mid], pip + loft - pos[mid], MIDCOURSE_TAU)
             # a ballistic target, after the boost: augmented PN on the uplinked estimate
@@ -755,7 +765,13 @@ def _any_perpendicular(u: F64) -> F64:
 
 
 def _lofted_pip(
-    pos: F64, vel: F64, tgt: F64, tgt_vel: F64, v_nominal: ArrayLike, seeker_range: ArrayLike
+    pos: F64,
+    vel: F64,
+    tgt: F64,
+    tgt_vel: F64,
+    v_nominal: ArrayLike,
+    seeker_range: ArrayLike,
+    tgt_acc: F64 | None = None,
 ) -> tuple[F64, F64]:
     """Mid-course aim point: ``(pip, loft)``, each (K, 3), m ECEF; the aim is their sum.
 
@@ -768,16 +784,34 @@ def _lofted_pip(
     ballistic target (faster than :data:`BALLISTIC_SPEED`): it comes down to the
     missile, and a lofted virtual target would leave the missile above its dive.
 
-    The missile's mean speed to go is ``max(|vel|, v_nominal)``; the intercept time is
-    found by three fixed-point iterations ``t = |tgt + tgt_vel t - pos| / v``.
+    The missile's mean speed to go is ``v = max(|vel|, v_nominal)``; the intercept time
+    solves ``|p_T(t) - pos| = v t`` on the target path ``p_T(t) = tgt + tgt_vel t +
+    tgt_acc t² / 2`` (``tgt_acc`` (K, 3) m/s²: gravity for a ballistic target, else
+    zero; a straight line through a steep dive would put the PIP beyond the impact point
+    and send a boosting missile the wrong way). Three fixed-point iterations ``t = |p_T(t)
+    - pos| / v`` for the other targets (a contraction of ratio ``|tgt_vel| / v`` < 1);
+    against a ballistic target, often faster than the missile, where that diverges,
+    four Newton steps from ``t = 0`` on ``f(t) = |p_T(t) - pos| - v t``, whose slope
+    (range rate - v) stays below ``-v`` while the target closes.
     """
+    acc = np.zeros_like(tgt) if tgt_acc is None else tgt_acc
     v = np.maximum(np.linalg.norm(vel, axis=1), np.asarray(v_nominal, dtype=float))
     v = np.maximum(v, 1.0)
     tgo = np.linalg.norm(tgt - pos, axis=1) / v
     for _ in range(3):
-        pip = tgt + tgt_vel * tgo[:, None]
+        pip = tgt + tgt_vel * tgo[:, None] + 0.5 * acc * (tgo * tgo)[:, None]
         tgo = np.linalg.norm(pip - pos, axis=1) / v
-    pip = tgt + tgt_vel * tgo[:, None]
+    fast = np.any(acc != 0.0, axis=1)
+    if np.any(fast):
+        p0, v0, a0, vm = tgt[fast] - pos[fast], tgt_vel[fast], acc[fast], v[fast]
+        tn = np.zeros(p0.shape[0])
+        for _ in range(4):
+            d = p0 + v0 * tn[:, None] + 0.5 * a0 * (tn * tn)[:, None]
+            rn = np.maximum(np.linalg.norm(d, axis=1), 1e-9)
+            slope = np.einsum("ki,ki->k", d, v0 + a0 * tn[:, None]) / rn - vm
+            tn = np.maximum(tn - (rn - vm * tn) / np.minimum(slope, -0.1 * vm), 0.0)
+        tgo[fast] = tn
+    pip = tgt + tgt_vel * tgo[:, None] + 0.5 * acc * (tgo * tgo)[:, None]
     up = _up(pip)
     d = pip - pos
     horiz = np.linalg.norm(d - np.einsum("ki,ki->k", d, up)[:, None] * up, axis=1)
