@@ -603,14 +603,29 @@ class Simulation:
                 **geo,
             )
         else:
-            self.emit(
-                "miss",
-                f"interceptor {ev.interceptor_id} missed ({ev.miss_distance:.0f} m)",
-                truth_id=truth,
-                interceptor_id=int(ev.interceptor_id),
-                detail={"miss_m": float(ev.miss_distance)},
-                **geo,
-            )
+            reason = str(getattr(ev, "reason", "fuze"))
+            gone = truth >= 0 and (bool(self.killed[truth]) or bool(self.ended[truth]))
+            if reason in ("fuze", "miss") and not gone:
+                self.emit(
+                    "miss",
+                    f"interceptor {ev.interceptor_id} missed ({ev.miss_distance:.0f} m)",
+                    truth_id=truth,
+                    interceptor_id=int(ev.interceptor_id),
+                    detail={"miss_m": float(ev.miss_distance), "reason": reason},
+                    **geo,
+                )
+            else:
+                # no target left to miss: already destroyed, a false track, out of energy,
+                # time of flight or altitude — the interceptor destroys itself
+                why = "target already destroyed" if gone else reason.replace("_", " ")
+                self.emit(
+                    "self_destruct",
+                    f"interceptor {ev.interceptor_id} self-destructed ({why})",
+                    truth_id=truth,
+                    interceptor_id=int(ev.interceptor_id),
+                    detail={"miss_m": float(ev.miss_distance), "reason": why},
+                    **geo,
+                )
 
     def _leaks(self, t: float) -> None:
         o = self.world.objects
