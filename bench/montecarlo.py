@@ -145,14 +145,16 @@ def main() -> None:
         f"efficiency of 1 worker (ideal speed-up 2 x {c1 / c2:.2f} = {2 * c1 / c2:.2f}x); "
         f"Dask/pool CPU per replication {cd / c2:.3f}"
     )
-    speedup = q2 / q1
-    dask_vs_pool = qd / q2
+    # targets on whole-batch rates: the "steady" rate of a 2-worker batch is biased high
+    # (replications finish in pairs, so the first-k cut lands mid-pair)
+    speedup = r2 / r1
+    dask_vs_pool = rd / r2
     peak = max(m1, m2, md)
     print(
-        f"2-worker speed-up (steady): {speedup:.2f}x (target >= 1.8x) {'OK' if speedup >= 1.8 else 'MISSED'}"
+        f"2-worker speed-up (whole batch): {speedup:.2f}x (target >= 1.8x) {'OK' if speedup >= 1.8 else 'MISSED'}"
     )
     print(
-        f"dask / pool, 2 workers (steady): {dask_vs_pool:.3f} (target 0.90-1.10) "
+        f"dask / pool, 2 workers (whole batch): {dask_vs_pool:.3f} (target 0.90-1.10) "
         f"{'OK' if abs(dask_vs_pool - 1) <= 0.10 else 'MISSED'}"
     )
     print(
