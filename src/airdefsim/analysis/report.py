@@ -125,18 +125,22 @@ def map_figure(run: Run) -> Any:
         ("leak", "v", "red", "leaker"),
     ):
         m = kinds == kind
-        if m.any():
+        if not m.any():
+            continue
+        x, y = events["lon_deg"][m], events["lat_deg"][m]
+        if marker == "o":  # hollow: edge colour only
             ax.scatter(
-                events["lon_deg"][m],
-                events["lat_deg"][m],
+                x,
+                y,
                 marker=marker,
                 s=28,
                 zorder=7,
                 label=label,
-                **(
-                    {"facecolors": "none", "edgecolors": colour} if marker == "o" else {"c": colour}
-                ),
+                facecolors="none",
+                edgecolors=colour,
             )
+        else:
+            ax.scatter(x, y, marker=marker, s=28, zorder=7, label=label, c=colour)
     ax.set_xlim(lon0, lon1)
     ax.set_ylim(lat0, lat1)
     ax.set_aspect(1.0 / math.cos(math.radians(0.5 * (lat0 + lat1))))
