@@ -213,25 +213,51 @@ def mc_command(
     replication: Annotated[str, REPL_OPT] = DEFAULT_REPLICATION,
 ) -> None:
     """Monte Carlo: run a scenario N times with derived seeds; statistics and plots."""
+    _run_batch(
+        scenario,
+        out,
+        workers,
+        scheduler,
+        replication,
+        "replications",
+        lambda raw, fn, hooks: montecarlo.run_montecarlo(
+            raw,
+            n,
+            out,
+            replication=fn,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            scenario_file=str(scenario),
+            plots=plots,
+            **hooks,
+        ),
+        lambda summary: print_summary(summary, Console()),
+        "results, summary.json and plots",
+        as_json,
+    )
+
+
+def _run_batch(
+    scenario: Path,
+    out: Path,
+    workers: int | None,
+    scheduler: str | None,
+    replication: str,
+    label: str,
+    run: Any,
+    show: Any,
+    written: str,
+    as_json: bool,
+) -> None:
+    """What ``mc`` and ``sweep`` share: load, progress, one-line errors, Ctrl-C, output."""
     try:
         _check_exec(workers, scheduler)
         raw, fn = load_raw(scenario, replication)
         progress = _progress()
-        on_start, on_row = _progress_hooks(progress, "replications")
+        on_start, on_row = _progress_hooks(progress, label)
         with _stopping(progress):
-            summary = montecarlo.run_montecarlo(
-                raw,
-                n,
-                out,
-                replication=fn,
-                workers=workers,
-                scheduler=scheduler,
-                resume=resume,
-                scenario_file=str(scenario),
-                plots=plots,
-                on_row=on_row,
-                on_start=on_start,
-            )
+            summary = run(raw, fn, {"on_row": on_row, "on_start": on_start})
     except ReplicationFailed as exc:
         raise _fail(f"{exc} (finished replications are saved; --resume retries)", 1) from None
     except McError as exc:
@@ -241,8 +267,8 @@ def mc_command(
     if as_json:
         print(json.dumps(summary, indent=2))
     else:
-        print_summary(summary, Console())
-        Console().print(f"results, summary.json and plots in [bold]{out}[/bold]")
+        show(summary)
+        Console().print(f"{written} in [bold]{out}[/bold]")
 
 
 def sweep_command(
@@ -262,37 +288,33 @@ def sweep_command(
 ) -> None:
     """Parameter sweep: a Monte Carlo batch at every point of the --set grid."""
     try:
-        _check_exec(workers, scheduler)
-        raw, fn = load_raw(scenario, replication)
         params = [sweep.parse_set(s) for s in set_]
-        progress = _progress()
-        on_start, on_row = _progress_hooks(progress, "sweep")
-        with _stopping(progress):
-            summary = sweep.run_sweep(
-                raw,
-                params,
-                n,
-                out,
-                replication=fn,
-                workers=workers,
-                scheduler=scheduler,
-                resume=resume,
-                scenario_file=str(scenario),
-                plots=plots,
-                on_row=on_row,
-                on_start=on_start,
-            )
-    except ReplicationFailed as exc:
-        raise _fail(f"{exc} (finished replications are saved; --resume retries)", 1) from None
     except McError as exc:
         raise _fail(str(exc)) from None
-    except KeyboardInterrupt:
-        raise _interrupted(out) from None
-    if as_json:
-        print(json.dumps(summary, indent=2))
-    else:
-        print_sweep(summary, Console())
-        Console().print(f"results, sweep.csv, sweep.parquet and plots in [bold]{out}[/bold]")
+    _run_batch(
+        scenario,
+        out,
+        workers,
+        scheduler,
+        replication,
+        "sweep",
+        lambda raw, fn, hooks: sweep.run_sweep(
+            raw,
+            params,
+            n,
+            out,
+            replication=fn,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            scenario_file=str(scenario),
+            plots=plots,
+            **hooks,
+        ),
+        lambda summary: print_sweep(summary, Console()),
+        "results, sweep.csv, sweep.parquet and plots",
+        as_json,
+    )
 
 
 def register(app: typer.Typer) -> None:
