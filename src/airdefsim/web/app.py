@@ -632,16 +632,22 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     @app.get("/admin", response_class=HTMLResponse)
     def admin(request: Request, ctx: User_, notice: str | None = None) -> Response:
         require(ctx, "admin")
+        return admin_page(request, ctx, notice=NOTICES.get(notice or ""))
+
+    def admin_page(
+        request: Request, ctx: Ctx, error: str | None = None, notice: str | None = None
+    ) -> Response:
+        """The admin page: every account, the instructors, an error or a notice."""
         users = accounts.list_users(ctx.db)
-        instructors = [u for u in users if u.role in ("instructor", "admin")]
         return page(
             request,
             "admin.html",
             ctx,
+            status=400 if error else 200,
             users=users,
-            instructors=instructors,
-            error=None,
-            notice=NOTICES.get(notice or ""),
+            instructors=[u for u in users if u.role in ("instructor", "admin")],
+            error=error,
+            notice=notice,
         )
 
     @app.post("/admin/users")
@@ -658,17 +664,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
             accounts.create_user(ctx.db, name, role, password, instructor or None)
         except accounts.AccountError as exc:
             ctx.db.rollback()
-            users = accounts.list_users(ctx.db)
-            return page(
-                request,
-                "admin.html",
-                ctx,
-                status=400,
-                users=users,
-                instructors=[u for u in users if u.role in ("instructor", "admin")],
-                error=str(exc),
-                notice=None,
-            )
+            return admin_page(request, ctx, error=str(exc))
         return RedirectResponse("/admin?notice=user_created", status_code=303)
 
     @app.post("/admin/users/{user_id}")
@@ -689,17 +685,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
             accounts.set_active(ctx.db, user_id, active)
         except (accounts.AccountError, ValueError) as exc:
             ctx.db.rollback()
-            users = accounts.list_users(ctx.db)
-            return page(
-                request,
-                "admin.html",
-                ctx,
-                status=400,
-                users=users,
-                instructors=[u for u in users if u.role in ("instructor", "admin")],
-                error=str(exc),
-                notice=None,
-            )
+            return admin_page(request, ctx, error=str(exc))
         return RedirectResponse("/admin?notice=user_updated", status_code=303)
 
     @app.get("/healthz")
