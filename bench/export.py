@@ -27,7 +27,7 @@ import numpy as np
 
 from airdefsim.export import asterix, czml, geojson, kml
 from airdefsim.export.run import RunData, load_run
-from airdefsim.export.synthetic import write_synthetic_run
+from airdefsim.testing.synthetic_run import write_synthetic_run
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGSHIP = ROOT / "scenarios" / "s400_vs_mixed_raid.yaml"

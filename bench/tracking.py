@@ -30,9 +30,9 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from airdefsim.testing.synthetic_tracks import plots_from_truth, straight_truth  # noqa: E402
 from airdefsim.tracking import Tracker  # noqa: E402
 from airdefsim.tracking.metrics import gospa  # noqa: E402
-from airdefsim.tracking.synthetic import plots_from_truth, straight_truth  # noqa: E402
 from airdefsim.types import Plots, TrackTable  # noqa: E402
 
 SIGMA = 50.0  # m, per axis

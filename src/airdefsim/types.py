@@ -16,11 +16,14 @@ ENU
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
+
+from airdefsim.scenario.schema import Doctrine
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -188,6 +191,31 @@ class TrackTable:
 
 # ---------------------------------------------------------------- the air picture
 
+#: kinds a track is classified as from its kinematics (one rule:
+#: :func:`airdefsim.engagement.threat.classify`)
+TrackKind = Literal["ballistic_missile", "cruise_missile", "aircraft", "drone"]
+#: kill assessment of a track: never engaged (or re-engaged since), the look is under
+#: way, the radar called a kill, or the target survived
+KillStatus = Literal["none", "assessing", "killed", "survived"]
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A defended asset, placed.
+
+    name : str; lat, lon : float, rad; alt : float, m above the ellipsoid;
+    pos : (3,) float, m, ECEF; value : float > 0 (relative worth); radius : float, m —
+    a warhead landing within ``radius`` (plus its own lethal radius) hits the asset
+    """
+
+    name: str
+    lat: float
+    lon: float
+    alt: float
+    pos: F64
+    value: float
+    radius: float
+
 
 @dataclass
 class LauncherState:
@@ -202,10 +230,17 @@ class LauncherState:
     busy_until: float = 0.0  # s; launcher can fire again after this (salvo interval)
     reload_until: float = 0.0  # s; reload in progress until this time
 
+    def ready(self, t: float) -> bool:
+        """Free to fire at time ``t`` (s): not in a salvo interval nor reloading."""
+        return self.busy_until <= t and self.reload_until <= t
+
 
 @dataclass
 class UnitState:
-    """A fire unit (battalion / battery): radars, launchers and channel usage."""
+    """A fire unit (battalion / battery): radars, launchers and channel usage.
+
+    ``doctrine`` is the scenario's typed :class:`~airdefsim.scenario.schema.Doctrine`.
+    """
 
     name: str
     preset: str
@@ -218,7 +253,16 @@ class UnitState:
     targets_engaged: int = 0
     missiles_guided: int = 0
     weapons: WeaponsState = "tight"
-    doctrine: dict = field(default_factory=dict)
+    doctrine: Doctrine = field(default_factory=lambda: Doctrine())
+
+    def rounds(self, missile: str, t: float | None = None) -> int:
+        """Rounds of ``missile`` on the unit's launchers; with ``t`` (s), only on the
+        launchers free to fire at that time."""
+        return sum(ln.missiles.get(missile, 0) for ln in self.launchers if t is None or ln.ready(t))
+
+    def snapshot(self) -> UnitState:
+        """An independent copy (what a policy sees; it cannot change the unit)."""
+        return copy.deepcopy(self)
 
 
 @dataclass
@@ -234,7 +278,8 @@ class Engagement:
 
 @dataclass
 class AirPicture:
-    """What the C2 seat sees at time ``t``: the tracker's picture, never ground truth.
+    """What the C2 seat sees at time ``t``: the tracker's picture, never ground truth,
+    and the state of its own fire units. A policy decides from this and its own memory.
 
     Track arrays share the first axis (M tracks, confirmed and coasting only).
 
@@ -247,15 +292,27 @@ class AirPicture:
     pos_enu : (M, 3) float, m, scenario ENU
     vel_enu : (M, 3) float, m/s, scenario ENU
     pos_sigma : (M,) float, m — RMS of the position standard deviations
+    status : (M,) int — ``TrackTable.CONFIRMED`` or ``TrackTable.COASTING``
+    t_update : (M,) float, s — time of the last plot used by the track
+    n_updates : (M,) int — plots used so far
+    kind : (M,) object — :data:`TrackKind` from the kinematics (one classifier for
+        the doctrine, the console and the report)
     identity : (M,) object — "unknown" | "hostile" | "friendly"
-    iff_reply : (M,) bool — the last interrogation got a reply
+    iff_reply : (M,) bool — an interrogation got a reply
     iff_interrogated : (M,) bool — the track has been interrogated at least once
+    n_interrogations : (M,) int — interrogations sent to the track
+    threat_score : (M,) float — threat value (:func:`airdefsim.engagement.threat.score`;
+        larger is more threatening, 0 for friendly)
     threat_rank : (M,) int — 1 is the most threatening; 0 for friendly / not ranked
     time_to_asset : (M,) float, s — time to closest approach to the nearest defended
         asset (inf when opening)
-    units : list of UnitState
-    engagements : list of Engagement
-    assets : list of dict(name, pos (3,) ECEF, value)
+    salvos : (M,) int — live salvos (interceptors in flight or ordered) at the track
+    salvos_since_look : (M,) int — salvos since its last kill assessment started
+    kill_status : (M,) object — :data:`KillStatus` of the track at ``t``
+    kill_ended_at : (M,) float, s — when the last interceptor at it ended (NaN: never)
+    units : list of UnitState — copies: inventory, launchers, channels, weapons, doctrine
+    engagements : list of Engagement — live salvos
+    assets : list of Asset
     """
 
     t: float
@@ -265,14 +322,24 @@ class AirPicture:
     pos_enu: F64
     vel_enu: F64
     pos_sigma: F64
+    status: I64
+    t_update: F64
+    n_updates: I64
+    kind: NDArray[np.object_]
     identity: NDArray[np.object_]
     iff_reply: B
     iff_interrogated: B
+    n_interrogations: I64
+    threat_score: F64
     threat_rank: I64
     time_to_asset: F64
+    salvos: I64
+    salvos_since_look: I64
+    kill_status: NDArray[np.object_]
+    kill_ended_at: F64
     units: list[UnitState]
     engagements: list[Engagement]
-    assets: list[dict]
+    assets: list[Asset]
 
     def __len__(self) -> int:
         return int(self.track_id.shape[0])
@@ -280,6 +347,10 @@ class AirPicture:
     def index_of(self, track_id: int) -> int | None:
         hits = np.flatnonzero(self.track_id == track_id)
         return int(hits[0]) if hits.size else None
+
+    def unit(self, name: str) -> UnitState | None:
+        """The fire unit called ``name``, None if there is none."""
+        return next((u for u in self.units if u.name == name), None)
 
 
 # ---------------------------------------------------------------- C2 commands

@@ -14,9 +14,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from airdefsim.engagement.adjudicate import TrackC2
+from airdefsim.engagement.threat import classify, rank, score
 from airdefsim.geo.wgs84 import LocalFrame
-from airdefsim.scenario.schema import MissileSpec
-from airdefsim.types import AirPicture, LauncherState, UnitState
+from airdefsim.scenario.schema import Doctrine, MissileSpec
+from airdefsim.types import AirPicture, Asset, LauncherState, UnitState, WeaponsState
 
 LAT0, LON0 = 40.0, 33.0
 FRAME = LocalFrame.from_degrees(LAT0, LON0, 0.0)
@@ -61,7 +63,7 @@ def make_unit(
     loads: Sequence[dict[str, int]] = ({"SHORT": 4}, {"MEDIUM": 4}, {"LONG": 4}),
     target_channels: int = 36,
     missile_channels: int = 72,
-    weapons: str = "free",
+    weapons: WeaponsState = "free",
     at: tuple[float, float] = (0.0, 0.0),
     **doctrine: Any,
 ) -> UnitState:
@@ -78,16 +80,7 @@ def make_unit(
         )
         for k, load in enumerate(loads)
     ]
-    doc = {
-        "mode": "auto",
-        "policy": "shoot-look-shoot",
-        "salvo": 2,
-        "weapons": weapons,
-        "reserve": 0,
-        "auto_identify": True,
-        "max_engage_range": None,
-    }
-    doc.update(doctrine)
+    doc = Doctrine(**{"weapons": weapons, **doctrine})
     return UnitState(
         name=name,
         preset="test",
@@ -97,9 +90,15 @@ def make_unit(
         launchers=launchers,
         target_channels=target_channels,
         missile_channels=missile_channels,
-        weapons=weapons,  # type: ignore[arg-type]
+        weapons=weapons,
         doctrine=doc,
     )
+
+
+def asset(e: float = 0.0, n: float = 0.0, value: float = 10.0, radius: float = 2000.0) -> Asset:
+    """A defended asset at ENU (e, n, 0) m of the test frame."""
+    lat, lon = FRAME.lat, FRAME.lon
+    return Asset("base", lat, lon, 0.0, enu(e, n, 0.0), value, radius)
 
 
 def make_picture(
@@ -112,32 +111,50 @@ def make_picture(
     iff_reply: Sequence[bool] | None = None,
     iff_interrogated: Sequence[bool] | None = None,
     sigma: Sequence[float] | None = None,
-    assets: list[dict] | None = None,
+    assets: list[Asset] | None = None,
     engagements: list | None = None,
+    c2: TrackC2 | None = None,
+    t_update: Sequence[float] | None = None,
 ) -> AirPicture:
-    """An air picture from ENU track states (m, m/s) in the test frame."""
+    """An air picture from ENU track states (m, m/s) in the test frame. ``c2`` (from an
+    :class:`~airdefsim.engagement.adjudicate.Adjudicator`) gives the salvos and kill
+    assessments; without it none. Tracks are updated at ``t`` unless ``t_update``."""
     pe = np.asarray(pos_enu, float).reshape(-1, 3)
     ve = np.asarray(vel_enu, float).reshape(-1, 3)
     m = pe.shape[0]
     ids = np.arange(1, m + 1) if track_id is None else np.asarray(track_id)
+    pos, vel = FRAME.to_ecef(pe), FRAME.vec_to_ecef(ve)
+    ident = np.asarray(list(identity), dtype=object)
+    kinds = classify(pos, vel)
+    assets = [] if assets is None else assets
+    value, tta = score(pos, vel, ident, assets, kinds)
+    asked = np.ones(m, bool) if iff_interrogated is None else np.asarray(iff_interrogated, bool)
     return AirPicture(
         t=t,
         track_id=ids.astype(np.int64),
-        pos=FRAME.to_ecef(pe),
-        vel=FRAME.vec_to_ecef(ve),
+        pos=pos,
+        vel=vel,
         pos_enu=pe,
         vel_enu=ve,
         pos_sigma=np.full(m, 50.0) if sigma is None else np.asarray(sigma, float),
-        identity=np.asarray(list(identity), dtype=object),
+        status=np.ones(m, np.int64),
+        t_update=np.full(m, t) if t_update is None else np.asarray(t_update, float),
+        n_updates=np.full(m, 10, np.int64),
+        kind=kinds,
+        identity=ident,
         iff_reply=np.zeros(m, bool) if iff_reply is None else np.asarray(iff_reply, bool),
-        iff_interrogated=np.ones(m, bool)
-        if iff_interrogated is None
-        else np.asarray(iff_interrogated, bool),
-        threat_rank=np.zeros(m, np.int64),
-        time_to_asset=np.full(m, np.inf),
-        units=units,
+        iff_interrogated=asked,
+        n_interrogations=asked.astype(np.int64),
+        threat_score=value,
+        threat_rank=rank(value),
+        time_to_asset=tta,
+        salvos=np.zeros(m, np.int64) if c2 is None else c2.salvos,
+        salvos_since_look=np.zeros(m, np.int64) if c2 is None else c2.salvos_since_look,
+        kill_status=np.full(m, "none", dtype=object) if c2 is None else c2.kill_status,
+        kill_ended_at=np.full(m, np.nan) if c2 is None else c2.kill_ended_at,
+        units=[u.snapshot() for u in units],
         engagements=[] if engagements is None else engagements,
-        assets=[] if assets is None else assets,
+        assets=assets,
     )
 
 

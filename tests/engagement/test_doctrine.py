@@ -10,22 +10,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from airdefsim.engagement.adjudicate import Adjudicator, Ruling
 from airdefsim.engagement.doctrine import DoctrinePolicy, salvo_size, same_object
-from airdefsim.engagement.fire_control import FireControl
-from airdefsim.types import CeaseFire, Command, Declare, Engage, Interrogate, UnitState
+from airdefsim.types import Command, Declare, Engage, Interrogate, UnitState
 
-from .engagement_fakes import SPECS, enu, make_picture, make_unit
+from .engagement_fakes import SPECS, asset, make_picture, make_unit
 
-ASSET = {"name": "base", "pos": enu(0, 0, 0), "value": 10.0, "radius": 2000.0}
+ASSET = asset()
 
 
 @dataclass
 class Harness:
-    """A minimal C2 loop: the doctrine decides, the fire control executes, interceptors
-    end after ``flight`` s, IFF answers from ``answers`` (True for a friendly)."""
+    """A minimal C2 loop with the real adjudicator: the doctrine decides, every command
+    is judged by :class:`Adjudicator` (as in the simulation), interceptors end after
+    ``flight`` s, IFF answers from ``answers`` (True for a friendly). Tracks hover:
+    geometry only matters; they are updated every tick."""
 
     units: list[UnitState]
-    pos: np.ndarray  # (M, 3) ENU, m, fixed (tracks hover: geometry only matters)
+    pos: np.ndarray  # (M, 3) ENU, m, fixed
     vel: np.ndarray
     answers: list[bool]
     flight: float = 5.0
@@ -35,69 +37,59 @@ class Harness:
 
     def __post_init__(self) -> None:
         m = self.pos.shape[0]
-        self.identity = self.identity or ["unknown"] * m
-        self.reply = [False] * m
-        self.asked = [False] * m
-        self.fc = FireControl(self.units, SPECS, assess_delay=3.0)
-        self.policy = DoctrinePolicy(self.units, SPECS, self.fc)
+        self.adj = Adjudicator(self.units, SPECS, rng=np.random.default_rng(1), assess_delay=3.0)
+        self.fc = self.adj.fire_control
+        for k, ident in enumerate(self.identity or ["unknown"] * m):
+            if ident != "unknown":
+                self.adj.identity[k + 1] = ident  # type: ignore[assignment]
+        self.policy = DoctrinePolicy(SPECS)
         self.in_flight: list[tuple[float, int]] = []
         self.ids = itertools.count(1)
-        self.log: list[tuple[float, Command, object]] = []
+        self.log: list[tuple[float, Command, Ruling]] = []
         self.alive = np.ones(m, bool)
+
+    @property
+    def identities(self) -> list[str]:
+        return [self.adj.identity.get(k + 1, "unknown") for k in range(len(self.alive))]
 
     def picture(self):
         keep = np.flatnonzero(self.alive)
+        ids = keep + 1
         sig = self.sigma if self.sigma is not None else np.full(len(self.alive), 50.0)
-        # tracks are updated every tick: alternate sigma so the doctrine sees updates
-        s = sig[keep] * (1.0 if int(self.t) % 2 else 0.9)
+        c2 = self.adj.track_state(ids, self.t)
         return make_picture(
             self.t,
             self.pos[keep],
             self.vel[keep],
-            [self.identity[k] for k in keep],
+            list(c2.identity),
             self.units,
-            track_id=keep + 1,
-            iff_reply=[self.reply[k] for k in keep],
-            iff_interrogated=[self.asked[k] for k in keep],
-            sigma=s,
+            track_id=ids,
+            iff_reply=list(c2.iff_reply),
+            iff_interrogated=list(c2.n_interrogations > 0),
+            sigma=sig[keep],
             assets=[ASSET],
+            c2=c2,
         )
 
     def step(self, dt: float = 1.0) -> list[Command]:
+        self.fc.advance(self.t)
         pic = self.picture()
         cmds = self.policy.decide(pic)
         for c in cmds:
-            k = c.track_id - 1  # type: ignore[union-attr]
-            if isinstance(c, Interrogate):
-                self.asked[k] = True
-                self.reply[k] = self.reply[k] or self.answers[k]
-                self.log.append((self.t, c, None))
-            elif isinstance(c, Declare):
-                self.identity[k] = c.identity
-                self.log.append((self.t, c, None))
-            elif isinstance(c, Engage):
-                r = self.fc.execute(c, pic)
-                self.log.append((self.t, c, r))
-                if not isinstance(r, str):
-                    for o in r:
-                        iid = next(self.ids)
-                        self.fc.register_launch(o, iid)
-                        self.in_flight.append((self.t + self.flight, iid))
-            elif isinstance(c, CeaseFire):
-                ids = [
-                    i
-                    for e in self.fc.engagements()
-                    if e.track_id == c.track_id
-                    for i in e.interceptor_ids
-                ]
-                self.fc.release(ids)
-                self.in_flight = [(te, i) for te, i in self.in_flight if i not in ids]
-                self.log.append((self.t, c, None))
+            r = self.adj.rule(c, pic)
+            self.log.append((self.t, c, r))
+            if r.interrogate >= 0:
+                self.adj.note_iff(r.interrogate, self.answers[r.interrogate - 1])
+            for o in r.launches:
+                iid = next(self.ids)
+                self.fc.register_launch(o, iid)
+                self.in_flight.append((self.t + self.flight, iid))
+            if r.destroy:
+                self.in_flight = [(te, i) for te, i in self.in_flight if i not in r.destroy]
             for u in self.units:
                 assert u.missiles_guided <= u.missile_channels
                 assert u.targets_engaged <= u.target_channels
         self.t += dt
-        self.fc.t = self.t
         ended = [i for te, i in self.in_flight if te <= self.t]
         self.in_flight = [(te, i) for te, i in self.in_flight if te > self.t]
         if ended:
@@ -105,7 +97,7 @@ class Harness:
         return cmds
 
     def engages(self) -> list[tuple[float, Engage]]:
-        return [(t, c) for t, c, r in self.log if isinstance(c, Engage) and not isinstance(r, str)]
+        return [(t, c) for t, c, r in self.log if isinstance(c, Engage) and r.accepted]
 
 
 def _inbound(n: int, north0: float = 20e3, spacing: float = 3e3) -> tuple[np.ndarray, np.ndarray]:
@@ -126,7 +118,7 @@ class TestIdentification:
         decl = [(t, c.identity) for t, c, _ in h.log if isinstance(c, Declare)]
         assert (1.0, "friendly") in decl  # track 2 replied at t=0, declared next tick
         assert (5.0, "hostile") in decl  # track 1: 3rd unanswered interrogation at t=4
-        assert h.identity == ["hostile", "friendly"]
+        assert h.identities == ["hostile", "friendly"]
 
 
 @pytest.mark.usefixtures("fake_envelope")
@@ -194,7 +186,7 @@ def test_reserve_respected_over_a_raid() -> None:
     h = Harness([u], pos, vel, answers=[False] * 10, identity=["hostile"] * 10)
     for _ in range(40):
         h.step()
-    assert h.fc.rounds(u, "SHORT") == 3
+    assert u.rounds("SHORT") == 3
     assert sum(c.salvo for _, c in h.engages()) == 5
 
 
@@ -214,7 +206,7 @@ def test_saturation_respects_channels_and_uses_wta() -> None:
         h.step()  # channel limits asserted after every command
     assert len(h.engages()) > 6
     assert h.policy.last_assignment is not None
-    refused = [r for _, c, r in h.log if isinstance(c, Engage) and isinstance(r, str)]
+    refused = [r.reason for _, c, r in h.log if isinstance(c, Engage) and not r.accepted]
     assert not [r for r in refused if "channel" in r]  # the plan already respects them
 
 
@@ -284,7 +276,7 @@ def test_two_units_each_under_its_own_weapons_state() -> None:
 
 
 def fc_rounds(h: Harness, u: UnitState) -> list[int]:
-    return [h.fc.rounds(u, m) for m in ("SHORT", "MEDIUM", "LONG")]
+    return [u.rounds(m) for m in ("SHORT", "MEDIUM", "LONG")]
 
 
 @pytest.mark.usefixtures("fake_envelope")

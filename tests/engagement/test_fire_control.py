@@ -10,11 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from airdefsim.engagement.fire_control import FireControl, LaunchOrder
-from airdefsim.types import Engage, SetWeapons
+from airdefsim.types import Engage
 
 from .engagement_fakes import SPECS, make_picture, make_unit
 
 IDS = itertools.count(1000)
+RNG = np.random.default_rng(0)
 
 
 def _launch_all(fc: FireControl, orders: list[LaunchOrder] | str) -> list[int]:
@@ -37,7 +38,7 @@ def _one_track(
 class TestChecks:
     def test_engages_hostile_with_cheapest_adequate_missile(self) -> None:
         u = make_unit()
-        fc = FireControl([u], SPECS)
+        fc = FireControl([u], SPECS, RNG)
         for north, expected in ((20e3, "SHORT"), (100e3, "MEDIUM"), (300e3, "LONG")):
             orders = fc.execute(Engage(1, salvo=1), _one_track(0.0, north, units=[u]))
             assert not isinstance(orders, str), orders
@@ -48,26 +49,26 @@ class TestChecks:
 
     def test_weapons_hold_fires_nothing(self) -> None:
         u = make_unit(weapons="hold")
-        fc = FireControl([u], SPECS)
+        fc = FireControl([u], SPECS, RNG)
         r = fc.execute(Engage(1), _one_track(units=[u]))
         assert isinstance(r, str) and "hold" in r
         assert u.missiles_guided == 0 and fc.engagements() == []
 
     def test_weapons_tight_needs_hostile(self) -> None:
         u = make_unit(weapons="tight")
-        fc = FireControl([u], SPECS)
+        fc = FireControl([u], SPECS, RNG)
         r = fc.execute(Engage(1), _one_track(identity="unknown", units=[u]))
         assert isinstance(r, str) and "tight" in r
         assert not isinstance(fc.execute(Engage(1), _one_track(units=[u])), str)
 
     def test_weapons_free_engages_unknown(self) -> None:
         u = make_unit(weapons="free")
-        fc = FireControl([u], SPECS)
+        fc = FireControl([u], SPECS, RNG)
         assert not isinstance(fc.execute(Engage(1), _one_track(identity="unknown", units=[u])), str)
 
     def test_unknown_track_unit_missile(self) -> None:
         u = make_unit()
-        fc = FireControl([u], SPECS)
+        fc = FireControl([u], SPECS, RNG)
         pic = _one_track(units=[u])
         assert "not in the picture" in str(fc.execute(Engage(99), pic))
         assert "unknown unit" in str(fc.execute(Engage(1, unit="nope"), pic))
@@ -75,23 +76,23 @@ class TestChecks:
 
     def test_outside_envelope_refused(self) -> None:
         u = make_unit(loads=({"SHORT": 4},))
-        fc = FireControl([u], SPECS)
+        fc = FireControl([u], SPECS, RNG)
         r = fc.execute(Engage(1, missile="SHORT"), _one_track(north=60e3, units=[u]))
         assert isinstance(r, str) and "outside the SHORT envelope" in r
         u2 = make_unit(loads=({"LONG": 4},))
-        fc2 = FireControl([u2], SPECS)
+        fc2 = FireControl([u2], SPECS, RNG)
         r = fc2.execute(Engage(1), _one_track(north=500.0, units=[u2]))  # 3 km < 5 km min
         assert isinstance(r, str) and "outside the LONG envelope" in r
 
     def test_max_engage_range_from_doctrine(self) -> None:
         u = make_unit(loads=({"LONG": 4},), max_engage_range=50e3)
-        fc = FireControl([u], SPECS)
+        fc = FireControl([u], SPECS, RNG)
         assert isinstance(fc.execute(Engage(1), _one_track(north=80e3, units=[u])), str)
         assert not isinstance(fc.execute(Engage(1), _one_track(north=30e3, units=[u])), str)
 
     def test_reserve_respected(self) -> None:
         u = make_unit(loads=({"SHORT": 2}, {"SHORT": 2}), reserve=2)
-        fc = FireControl([u], SPECS)
+        fc = FireControl([u], SPECS, RNG)
         pic = make_picture(
             0.0, [[0, 20e3, 3000], [0, 25e3, 3000]], [[0, -250, 0]] * 2, ["hostile"] * 2, [u]
         )
@@ -100,11 +101,11 @@ class TestChecks:
             Engage(2, salvo=1), make_picture(10.0, pic.pos_enu, pic.vel_enu, ["hostile"] * 2, [u])
         )
         assert isinstance(r, str) and "reserve 2" in r
-        assert fc.rounds(u, "SHORT") == 2
+        assert u.rounds("SHORT") == 2
 
     def test_launcher_busy_for_salvo_interval(self) -> None:
         u = make_unit(loads=({"SHORT": 4},))
-        fc = FireControl([u], SPECS)
+        fc = FireControl([u], SPECS, RNG)
         pic = make_picture(
             0.0, [[0, 20e3, 3000], [0, 25e3, 3000]], [[0, -250, 0]] * 2, ["hostile"] * 2, [u]
         )
@@ -117,21 +118,15 @@ class TestChecks:
         ok = make_picture(6.0, pic.pos_enu, pic.vel_enu, ["hostile"] * 2, [u])
         assert not isinstance(fc.execute(Engage(2, salvo=1), ok), str)
 
-    def test_set_weapons_through_execute(self) -> None:
-        u = make_unit(weapons="free")
-        fc = FireControl([u], SPECS)
-        assert fc.execute(SetWeapons("hold"), _one_track(units=[u])) == []
-        assert u.weapons == "hold"
-
     def test_salvo_from_one_launcher_else_spread(self) -> None:
         u = make_unit(loads=({"SHORT": 4}, {"SHORT": 4}))
-        fc = FireControl([u], SPECS)
+        fc = FireControl([u], SPECS, RNG)
         orders = fc.execute(Engage(1, salvo=2), _one_track(units=[u]))
         assert not isinstance(orders, str)
         assert [o.launcher_index for o in orders] == [0, 0]
         assert [lc.missiles["SHORT"] for lc in u.launchers] == [2, 4]
         u2 = make_unit(loads=({"SHORT": 1}, {"SHORT": 1}, {"SHORT": 1}))
-        fc2 = FireControl([u2], SPECS)
+        fc2 = FireControl([u2], SPECS, RNG)
         orders = fc2.execute(Engage(1, salvo=3), _one_track(units=[u2]))
         assert not isinstance(orders, str)
         assert sorted(o.launcher_index for o in orders) == [0, 1, 2]
@@ -150,13 +145,13 @@ def test_friendly_never_engaged(
     weapons: str, salvo: int, unit: str | None, missile: str | None
 ) -> None:
     u = make_unit(weapons=weapons)
-    fc = FireControl([u], SPECS)
+    fc = FireControl([u], SPECS, RNG)
     r = fc.execute(
         Engage(1, missile=missile, salvo=salvo, unit=unit),
         _one_track(identity="friendly", units=[u]),
     )
     assert isinstance(r, str) and "friendly" in r
-    assert u.missiles_guided == 0 and sum(fc.rounds(u, m) for m in SPECS) == 12
+    assert u.missiles_guided == 0 and sum(u.rounds(m) for m in SPECS) == 12
 
 
 @pytest.mark.usefixtures("fake_envelope")
@@ -167,7 +162,7 @@ def test_channels_never_exceeded_under_saturation() -> None:
         target_channels=5,
         missile_channels=9,
     )
-    fc = FireControl([u], SPECS)
+    fc = FireControl([u], SPECS, RNG)
     n = 60
     pos = np.column_stack(
         [rng.uniform(-30e3, 30e3, n), rng.uniform(5e3, 120e3, n), np.full(n, 2000.0)]
@@ -202,7 +197,7 @@ def test_channels_never_exceeded_under_saturation() -> None:
 @pytest.mark.usefixtures("fake_envelope")
 def test_release_starts_kill_assessment() -> None:
     u = make_unit()
-    fc = FireControl([u], SPECS, assess_delay=4.0)
+    fc = FireControl([u], SPECS, RNG, assess_delay=4.0)
     ids = _launch_all(fc, fc.execute(Engage(1, salvo=2), _one_track(units=[u])))
     assert fc.kill.status(1, 1.0) == "none"
     fc.release(ids[:1], t=10.0)
@@ -216,12 +211,12 @@ def test_release_starts_kill_assessment() -> None:
 @pytest.mark.usefixtures("fake_envelope")
 def test_orders_never_launched_are_returned_next_tick() -> None:
     u = make_unit(loads=({"SHORT": 4},), missile_channels=4)
-    fc = FireControl([u], SPECS)
+    fc = FireControl([u], SPECS, RNG)
     orders = fc.execute(Engage(1, salvo=3), _one_track(units=[u]))
     assert not isinstance(orders, str) and len(orders) == 3
     fc.register_launch(orders[0], 7)  # only the first one flew
     assert u.missiles_guided == 3
-    fc.execute(SetWeapons("free"), _one_track(t=1.0, units=[u]))
+    fc.advance(1.0)
     assert u.missiles_guided == 1 and u.launchers[0].missiles["SHORT"] == 3
     fc.release([7])
     assert fc.engagements() == [] and u.targets_engaged == 0
@@ -236,7 +231,7 @@ def test_non_positive_time_of_flight_is_no_intercept(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(envelope, "predicted_intercept", bad)
     u = make_unit(loads=({"SHORT": 4},))
-    r = FireControl([u], SPECS).execute(Engage(1), _one_track(units=[u]))
+    r = FireControl([u], SPECS, RNG).execute(Engage(1), _one_track(units=[u]))
     assert isinstance(r, str) and "outside" in r
 
 
@@ -246,7 +241,7 @@ def test_real_envelope_refuses_target_beyond_range() -> None:
 
     specs = {"9M96E2": get_presets().missiles["9M96E2"]}
     u = make_unit(loads=({"9M96E2": 4},))
-    fc = FireControl([u], specs)
+    fc = FireControl([u], specs, RNG)
     r = fc.execute(Engage(1), _one_track(north=300e3, units=[u]))
     assert isinstance(r, str) and "outside the 9M96E2 envelope" in r
     assert u.launchers[0].missiles["9M96E2"] == 4

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from airdefsim.engagement import threat
 
-from .engagement_fakes import FRAME, enu
+from .engagement_fakes import FRAME, asset
 
-ASSET = {"name": "base", "pos": enu(0, 0, 0), "value": 10.0, "radius": 1000.0}
+ASSET = asset(radius=1000.0)
 
 
 def _ecef(pos_enu: list[list[float]], vel_enu: list[list[float]]) -> tuple[np.ndarray, np.ndarray]:
@@ -56,7 +56,7 @@ def test_friendly_unranked_and_hostile_above_unknown() -> None:
 
 
 def test_asset_value_orders_equal_times() -> None:
-    cheap = {"name": "depot", "pos": enu(0, -100e3, 0), "value": 1.0, "radius": 1000.0}
+    cheap = asset(0.0, -100e3, value=1.0, radius=1000.0)
     pos, vel = _ecef([[0, 40e3, 0], [0, -60e3, 0]], [[0, -250, 0], [0, -250, 0]])
     rank, tta = threat.evaluate(pos, vel, ["hostile"] * 2, [ASSET, cheap], tolerance=0.0)
     np.testing.assert_allclose(tta, [39e3 / 250] * 2, rtol=1e-9)
@@ -71,12 +71,12 @@ def test_shapes_zero_and_one_track() -> None:
     assert list(r1) == [1] and np.isinf(t1[0])
 
 
-def test_guess_kind() -> None:
+def test_classify() -> None:
     pos, vel = _ecef(
         [[0, 50e3, 30], [0, 50e3, 8000], [0, 50e3, 40e3], [0, 50e3, 300]],
         [[0, -250, 0], [0, -250, 0], [0, -900, -1500], [0, -40, 0]],
     )
-    assert list(threat.guess_kind(pos, vel)) == [
+    assert list(threat.classify(pos, vel)) == [
         "cruise_missile",
         "aircraft",
         "ballistic_missile",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from airdefsim.export import RunData, load_run
-from airdefsim.export.synthetic import write_synthetic_run
+from airdefsim.testing.synthetic_run import write_synthetic_run
 
 
 @pytest.fixture(scope="session")

@@ -109,7 +109,7 @@ def test_czml_loads_in_czml3_and_replays_truth(run: RunData) -> None:
     e = cov[1]["ellipsoid"]
     assert np.degrees([e["minimumClock"], e["maximumClock"]]) == pytest.approx([40.0, 160.0])
     ev = [p for p in loaded if p["id"].startswith("event/")]
-    assert {p["name"].split()[0] for p in ev} == {"launch", "intercept", "kill"}
+    assert {p["name"].split()[0] for p in ev} == {"launch", "kill"}
     assert len([p for p in loaded if p["id"].startswith("interceptor/")]) == 2
     # a track declared hostile after 20 s: yellow until the declaration, red after
     tracks = run.table("tracks")
@@ -182,7 +182,7 @@ def test_kml_parses_with_fastkml_and_tracks_replay_in_time(run: RunData) -> None
     ]
     assert {k: len(f.features) for k, f in folders.items()} == {
         "Units": 1, "Assets": 2, "Coverage at 3000 m": 2, "Truth": counts["truth"],
-        "Tracks": counts["tracks"], "Interceptors": 2, "Events": 6,
+        "Tracks": counts["tracks"], "Interceptors": 2, "Events": 4,
     }  # fmt: skip
     truth = run.table("truth")
     assert counts["truth"] == np.unique(truth["id"]).size
@@ -257,7 +257,7 @@ def test_geojson_is_valid_with_closed_valid_polygons(run: RunData) -> None:
         c = np.asarray(f["geometry"]["coordinates"])
         np.testing.assert_allclose(c[:, :2], np.c_[rows["lon_deg"], rows["lat_deg"]], atol=1e-7)
         assert f["properties"]["hostile"] == bool(rows["hostile"][-1])
-    assert layers.count("unit") == 1 and layers.count("asset") == 2 and layers.count("event") == 6
+    assert layers.count("unit") == 1 and layers.count("asset") == 2 and layers.count("event") == 4
     assert layers.count("interceptor") == 2
 
 

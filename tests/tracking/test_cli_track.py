@@ -14,7 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from airdefsim.cli.track import register
-from airdefsim.tracking.synthetic import straight_truth
+from airdefsim.testing.synthetic_tracks import straight_truth
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from airdefsim.testing.synthetic_tracks import turning_truth
 from airdefsim.tracking import filters
 from airdefsim.tracking.filters import ModelParams
-from airdefsim.tracking.synthetic import turning_truth
 from refcases import load_cases
 
 

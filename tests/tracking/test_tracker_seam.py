@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from airdefsim.testing.synthetic_tracks import plots_from_truth, straight_truth
 from airdefsim.tracking import Tracker
-from airdefsim.tracking.synthetic import plots_from_truth, straight_truth
 from airdefsim.types import Plots, TrackTable
 
 

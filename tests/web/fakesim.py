@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 
 from airdefsim import types as t
+from airdefsim.events import Event
 from airdefsim.geo.wgs84 import geodetic_to_ecef
+from airdefsim.summary import RunSummary
 
 SPEED = 250.0  # m/s
 
@@ -113,11 +115,21 @@ class FakeSim:
             pos_enu=np.zeros((m, 3)),
             vel_enu=np.zeros((m, 3)),
             pos_sigma=np.full(m, 50.0),
+            status=np.ones(m, np.int64),
+            t_update=np.full(m, self.t),
+            n_updates=np.full(m, 5, np.int64),
+            kind=np.full(m, "aircraft", dtype=object),
             identity=np.array([self.identity.get(i, "unknown") for i in ids], dtype=object),
             iff_reply=np.array([self.iff.get(i, False) for i in ids], bool),
             iff_interrogated=np.array([self.asked.get(i, False) for i in ids], bool),
+            n_interrogations=np.array([int(self.asked.get(i, False)) for i in ids], np.int64),
+            threat_score=np.arange(m, 0, -1, dtype=float),
             threat_rank=np.arange(1, m + 1, dtype=np.int64),
             time_to_asset=np.full(m, 300.0),
+            salvos=np.array([sum(p[2] == i for p in self.pending) for i in ids], np.int64),
+            salvos_since_look=np.zeros(m, np.int64),
+            kill_status=np.full(m, "none", dtype=object),
+            kill_ended_at=np.full(m, np.nan),
             units=self.units,
             engagements=[
                 t.Engagement(
@@ -128,8 +140,8 @@ class FakeSim:
             assets=[],
         )
 
-    def emit(self, kind: str, **kw: Any) -> None:
-        ev = {"t": self.t, "kind": kind, **kw}
+    def emit(self, kind: Any, **kw: Any) -> None:
+        ev = Event(t=self.t, kind=kind, **kw)
         for s in self.sinks:
             s.event(ev)
 
@@ -142,7 +154,7 @@ class FakeSim:
             tid = getattr(cmd, "track_id", None)
             if tid is not None and pic.index_of(tid) is None:
                 self.emit(
-                    "command_refused", track_id=tid, detail=f"track {tid} is not in the picture"
+                    "command_refused", track_id=tid, reason=f"track {tid} is not in the picture"
                 )
                 continue
             if isinstance(cmd, t.Interrogate):
@@ -153,17 +165,17 @@ class FakeSim:
                     "iff_reply",
                     track_id=tid,
                     truth_id=tid - 100,
-                    detail="reply" if rep else "no reply",
+                    identity="friendly" if rep else "",
                 )
             elif isinstance(cmd, t.Declare):
                 self.identity[tid] = cmd.identity
-                self.emit("declared", track_id=tid, detail=cmd.identity)
+                self.emit("declared", track_id=tid, identity=cmd.identity)
             elif isinstance(cmd, t.Engage):
                 if self.identity.get(tid) != "hostile":
                     self.emit(
                         "command_refused",
                         track_id=tid,
-                        detail="weapons tight: track not declared hostile",
+                        reason="weapons tight: track not declared hostile",
                     )
                     continue
                 self.n_fired += cmd.salvo
@@ -219,22 +231,25 @@ class FakeSim:
             for s in self.sinks:
                 s.close(self.summary())
 
-    def summary(self) -> dict:
+    def summary(self) -> RunSummary:
         hostile = sum(o["hostile"] for o in self.objs)
-        return {
-            "threats": hostile,
-            "threats_killed": self.kills,
-            "leakers": hostile - self.kills,
-            "interceptors_fired": self.n_fired,
-            "assets_hit": 0,
-            "friendlies_engaged": self.friendly_engaged,
-            "friendlies_killed": 0,
-            "detection_to_launch_s": (self.first_launch - 2.0)
-            if self.first_launch
-            else float("nan"),
-            "interceptors_per_kill": self.n_fired / self.kills if self.kills else float("nan"),
-            "sim_seconds": self.t,
-        }
+        return RunSummary.from_dict(
+            {
+                "scenario": self.scenario.name,
+                "threats": hostile,
+                "threats_killed": self.kills,
+                "leakers": hostile - self.kills,
+                "interceptors_fired": self.n_fired,
+                "assets_hit": 0,
+                "friendlies_engaged": self.friendly_engaged,
+                "friendlies_killed": 0,
+                "detection_to_launch_s": (self.first_launch - 2.0)
+                if self.first_launch
+                else float("nan"),
+                "interceptors_per_kill": self.n_fired / self.kills if self.kills else float("nan"),
+                "sim_seconds": self.t,
+            }
+        )
 
 
 class FakeBackend:

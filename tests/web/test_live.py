@@ -85,7 +85,7 @@ def test_full_engagement_flow_and_score(client: TestClient, settings: Settings) 
         wait_message(ws, "declared hostile")
         ws.send_text(json.dumps({"type": "engage", "track": h, "missile": "48N6E3", "salvo": 2}))
         wait_message(ws, "launched")
-        wait_message(ws, "Kill assessed")
+        wait_message(ws, "Kill on")
         fin = next_of(ws, "finished")
         # committed before the console is told
         api = client.get(f"/api/sessions/{sid}").json()

@@ -14,7 +14,7 @@ from airdefsim.web import review
 
 def test_key_moments_sorted_named_and_filtered() -> None:
     events = [
-        {"t": 130.0, "kind": "kill", "interceptor_id": 7, "detail": {"miss_m": 1.25}},
+        {"t": 130.0, "kind": "kill", "interceptor_id": 7, "miss_m": 1.25},
         {
             "t": 24.0,
             "kind": "launch",
@@ -22,7 +22,7 @@ def test_key_moments_sorted_named_and_filtered() -> None:
             "track_id": 41,
             "unit": "Bn-1",
             "missile": "48N6E3",
-            "detail": {"range_m": 94400.0},
+            "range_m": 94400.0,
         },
         {"t": 11.0, "kind": "detected", "truth_id": 0},
         {"t": 300.0, "kind": "leak", "truth_id": 3},

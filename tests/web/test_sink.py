@@ -42,14 +42,15 @@ def test_plots_are_kept_30_s_and_converted_to_latlon() -> None:
 
 
 def test_messages_hide_truth_and_name_tracks() -> None:
-    assert message_for({"kind": "detected", "truth_id": 3}) is None
-    assert message_for({"kind": "friendly_engaged", "truth_id": 1}) is None
+    assert message_for({"t": 0.0, "kind": "detected", "truth_id": 3}) is None
+    assert message_for({"t": 0.0, "kind": "friendly_engaged", "truth_id": 1}) is None
     text = message_for(
         {
+            "t": 0.0,
             "kind": "command_refused",
             "track_id": 7,
             "truth_id": 2,
-            "detail": "weapons tight: track not hostile",
+            "reason": "weapons tight: track not hostile",
         }
     )
     assert text == "Order refused (T7): weapons tight: track not hostile"

@@ -152,7 +152,8 @@ def _load(s: Any) -> Any:
 
 
 def _summary_of(run: RunFn, scenario: Any, seed: int) -> dict[str, Any]:
-    return dict(run(scenario, seed=seed).summary)
+    summary = run(scenario, seed=seed).summary
+    return summary.to_dict() if hasattr(summary, "to_dict") else dict(summary)
 
 
 def compare(

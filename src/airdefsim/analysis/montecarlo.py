@@ -129,7 +129,7 @@ def run_replication(scenario_raw: dict[str, Any], seed: int) -> dict[str, Any]:
     _tune_malloc()
     scenario = validate_dict(scenario_raw, file=str(scenario_raw.get("name", "<scenario>")))
     result = run_scenario(scenario, seed=seed, out_dir=None)
-    return dict(result.summary)
+    return result.summary.to_dict()
 
 
 def synthetic_replication(scenario_raw: dict[str, Any], seed: int) -> dict[str, Any]:

@@ -6,6 +6,7 @@ own from ``airdefsim/cli/<part>.py`` through a ``register(app)`` function.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import math
@@ -21,6 +22,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from airdefsim.cli.common import err_console, fail, load_or_exit
+from airdefsim.jsonsafe import dumps
+from airdefsim.summary import METRICS, Metric, RunSummary, metric_label
 
 app = typer.Typer(
     name="airdefsim",
@@ -38,52 +41,23 @@ console = Console(highlight=False, soft_wrap=True)
 # other parts' commands; each module exposes register(app)
 PARTS = ("track", "coverage", "envelope", "compare", "mc", "export", "web")
 
-SUMMARY_LABELS = [
-    ("threats", "threats"),
-    ("threats_killed", "threats killed"),
-    ("leakers", "leakers"),
-    ("threats_remaining", "threats still flying at the end"),
-    ("interceptors_fired", "interceptors fired"),
-    ("interceptors_per_kill", "interceptors per kill"),
-    ("assets_hit", "defended assets hit"),
-    ("friendlies_engaged", "friendlies engaged"),
-    ("friendlies_killed", "friendlies killed"),
-    ("first_engagement_range_m", "first engagement range (km)"),
-    ("detection_to_launch_s", "first detection to first launch (s)"),
-    ("tracks_confirmed", "tracks confirmed"),
-    ("sim_seconds", "simulated time (s)"),
-    ("wall_seconds", "wall time (s)"),
-]
 
-
-def _fmt(key: str, value: Any) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+def _fmt(metric: Metric, value: float) -> str:
+    if not math.isfinite(value):
         return "—"
-    if key.endswith("_m"):
-        return f"{value / 1000:.1f}"
-    if isinstance(value, float):
-        return f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
-    return str(value)
+    v = value * metric.display_scale
+    if metric.kind == "count":
+        return f"{v:.0f}"
+    return f"{v:.2f}" if abs(v) < 100 else f"{v:.0f}"
 
 
-def summary_table(summary: dict[str, Any], title: str) -> Table:
+def summary_table(summary: RunSummary, title: str) -> Table:
     table = Table(title=title, show_header=False)
     table.add_column("metric")
     table.add_column("value", justify="right")
-    for key, label in SUMMARY_LABELS:
-        if key in summary:
-            table.add_row(label, _fmt(key, summary[key]))
+    for m in METRICS:
+        table.add_row(metric_label(m.key), _fmt(m, float(getattr(summary, m.key))))
     return table
-
-
-def json_safe(obj: Any) -> Any:
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {k: json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [json_safe(v) for v in obj]
-    return obj
 
 
 @app.command()
@@ -129,16 +103,15 @@ def run(
             result = run_scenario(scn, seed=seed, out_dir=out, progress=tick, sinks=sinks)
         except OSError as exc:
             fail(f"cannot write the run directory {out}: {exc.strerror or exc}")
-    summary = result.summary
-    summary["wall_seconds"] = time.perf_counter() - t_wall
+    summary = dataclasses.replace(result.summary, wall_seconds=time.perf_counter() - t_wall)
     if out is not None and report:
         from airdefsim.analysis.report import write_report
 
         write_report(out)
     if as_json:
-        print(json.dumps(json_safe(summary), sort_keys=True))
+        print(dumps(summary.to_dict(), indent=None))
         return
-    console.print(summary_table(summary, f"{scn.name} — seed {summary['seed']}"))
+    console.print(summary_table(summary, f"{scn.name} — seed {summary.seed}"))
     if out is not None:
         console.print(
             f"recording: {out}/   report: {out / 'report.html'}" if report else f"recording: {out}/"

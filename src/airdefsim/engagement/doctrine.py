@@ -1,8 +1,9 @@
 """The doctrine engine: an automatic C2 seat.
 
-Each decision tick :meth:`DoctrinePolicy.decide` looks at the air picture and returns
-commands, which the simulation then carries out through the same fire control as a
-trainee's (:class:`airdefsim.engagement.fire_control.FireControl`):
+Each decision tick :meth:`DoctrinePolicy.decide` looks at the air picture — tracks,
+identities, its units' inventory and channels, live salvos and kill assessments — and
+returns commands; it keeps only its own memory (interrogations sent). The simulation
+judges those commands exactly as a trainee's (:mod:`airdefsim.engagement.adjudicate`):
 
 1. **Identification** (units with ``auto_identify``): interrogate each unknown track
    every ``interrogation_interval`` s; declare it friendly on a reply, hostile after
@@ -13,10 +14,9 @@ trainee's (:class:`airdefsim.engagement.fire_control.FireControl`):
    at least once. Never a friendly track or one that answered IFF. Shoot-look-shoot:
    no new salvo at a track with a salvo in flight or whose kill assessment is pending
    (:mod:`airdefsim.engagement.kill`), nor at one that has not been *updated* since its
-   last salvo ended: the look needs a fresh measurement of the survivor (a track's
-   position sigma shrinks at an update and grows while it coasts; a killed target's track
-   only coasts until the tracker deletes it). Shoot-shoot-look: two salvos, then the
-   look once both have ended.
+   last salvo ended (``AirPicture.t_update``): the look needs a fresh measurement of the
+   survivor (a killed target's track only coasts until the tracker deletes it).
+   Shoot-shoot-look: two salvos, then the look once both have ended.
 3. **Missile choice** per (unit, track): the cheapest adequate type — inside its envelope
    from the unit's launchers (:func:`airdefsim.engagement.envelope.predicted_intercept`)
    and within ``max_engage_range`` — with rounds above the reserve (e.g. 9M96E2 close,
@@ -28,14 +28,17 @@ trainee's (:class:`airdefsim.engagement.fire_control.FireControl`):
    most as many targets as it has ready launchers (a salvo leaves one launcher); at most
    ``salvo`` rounds per target (``doctrine["salvo"]``, an int or a dict threat kind -> n, ``"default"``
    for the others). Each non-zero ``x_ij`` becomes ``Engage(track, missile, x_ij, unit)``.
+
+The inventory the doctrine reads is the picture's copy of each unit, and a salvo it
+orders is seen in the next tick's picture (``AirPicture.salvos``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from airdefsim.engagement import threat, wta
-from airdefsim.engagement.fire_control import FireControl, missile_cost
+from airdefsim.engagement import envelope, wta
+from airdefsim.engagement.fire_control import missile_cost, missile_types
 from airdefsim.scenario.schema import MissileSpec
 from airdefsim.types import (
     F64,
@@ -97,65 +100,46 @@ def salvo_size(salvo: int | dict[str, int] | None, kind: str) -> int:
 
 
 class DoctrinePolicy:
-    """Automatic fire doctrine for the units whose ``doctrine["mode"]`` is ``"auto"``.
+    """Automatic fire doctrine for the units whose ``doctrine.mode`` is ``"auto"``.
+
+    A policy: :meth:`decide` is a function of the air picture and of this object's own
+    memory (the interrogations it sent), nothing else.
 
     Parameters
     ----------
-    units : list of UnitState — each with ``doctrine`` (the scenario's ``Doctrine`` as
-        a dict: mode, policy, salvo, weapons, reserve, auto_identify, max_engage_range)
     specs : dict missile name -> MissileSpec
-    fire_control : FireControl — read for inventory, channels, engagements and kill
-        assessments (the simulation executes the returned commands through it)
     n_interrogations, interrogation_interval : see module docstring
     wta_method : ``"auto"``, ``"milp"`` or ``"greedy"``
     """
 
     def __init__(
         self,
-        units: list[UnitState],
         specs: dict[str, MissileSpec],
-        fire_control: FireControl,
         n_interrogations: int = N_INTERROGATIONS,
         interrogation_interval: float = INTERROGATION_INTERVAL,
         wta_method: str = "auto",
     ):
-        self.units = list(units)
         self.specs = dict(specs)
-        self.fc = fire_control
         self.n_interrogations = int(n_interrogations)
         self.interrogation_interval = float(interrogation_interval)
         self.wta_method = wta_method
         self._asked: dict[int, int] = {}
         self._last_ask: dict[int, float] = {}
         self.last_assignment: wta.WtaResult | None = None
-        self._sigma: dict[int, float] = {}
-        self._t_fresh: dict[int, float] = {}  # last tick at which the track was updated
 
     # ------------------------------------------------------------ the seat
 
     def decide(self, picture: AirPicture) -> list[Command]:
         """Commands for this decision tick (see the module docstring for the rules)."""
-        auto = [u for u in self.units if u.doctrine.get("mode", "auto") == "auto"]
+        auto = [u for u in picture.units if u.doctrine.mode == "auto"]
         if not auto or len(picture) == 0:
             return []
-        self.fc.t = float(picture.t)
-        self._note_updates(picture)
         cmds: list[Command] = []
-        if any(u.doctrine.get("auto_identify", True) for u in auto):
+        if any(u.doctrine.auto_identify for u in auto):
             cmds += self._identify(picture)
         cmds += self._cease_friendly(picture)
         cmds += self._assign(picture, auto)
         return cmds
-
-    def _note_updates(self, picture: AirPicture) -> None:
-        """Remember when each track was last updated (its position sigma shrank)."""
-        t = float(picture.t)
-        for tid_, sig_ in zip(picture.track_id, picture.pos_sigma, strict=True):
-            tid, sig = int(tid_), float(sig_)
-            prev = self._sigma.get(tid)
-            if prev is None or sig < prev * (1.0 - 1e-6):
-                self._t_fresh[tid] = t
-            self._sigma[tid] = sig
 
     def _identify(self, picture: AirPicture) -> list[Command]:
         out: list[Command] = []
@@ -179,12 +163,12 @@ class DoctrinePolicy:
         return out
 
     def _cease_friendly(self, picture: AirPicture) -> list[Command]:
-        engaged = self.fc.engaged_tracks()
         out: list[Command] = []
         for k, tid_ in enumerate(picture.track_id):
-            tid = int(tid_)
-            if tid in engaged and (picture.identity[k] == "friendly" or picture.iff_reply[k]):
-                out.append(CeaseFire(tid))
+            if picture.salvos[k] > 0 and (
+                picture.identity[k] == "friendly" or picture.iff_reply[k]
+            ):
+                out.append(CeaseFire(int(tid_)))
         return out
 
     # ------------------------------------------------------------ assignment
@@ -200,20 +184,12 @@ class DoctrinePolicy:
             ok &= ident == "hostile"
         else:
             ok &= (ident == "hostile") | picture.iff_interrogated
-        max_salvos = 2 if u.doctrine.get("policy") == "shoot-shoot-look" else 1
-        t = float(picture.t)
-        for k in np.flatnonzero(ok):
-            tid = int(picture.track_id[k])
-            if self.fc.salvos_since_look(tid) >= max_salvos:
-                ok[k] = False
-                continue
-            status = self.fc.kill.status(tid, t)
-            if status in ("assessing", "killed"):
-                ok[k] = False
-            elif status == "survived":
-                t_end = self.fc.kill.ended_at(tid)
-                if t_end is not None and self._t_fresh.get(tid, -np.inf) <= t_end:
-                    ok[k] = False  # not seen again since the intercept: no look yet
+        max_salvos = 2 if u.doctrine.policy == "shoot-shoot-look" else 1
+        status = picture.kill_status
+        ok &= picture.salvos_since_look < max_salvos
+        ok &= (status != "assessing") & (status != "killed")
+        # a survivor is looked at again only once a plot has updated it since the intercept
+        ok &= ~((status == "survived") & (picture.t_update <= picture.kill_ended_at))
         return ok
 
     def _duplicates(self, picture: AirPicture, cand: np.ndarray, value: F64) -> np.ndarray:
@@ -224,14 +200,8 @@ class DoctrinePolicy:
         if m < 2:
             return dup
         same = same_object(picture.pos, picture.vel, picture.pos_sigma)
-        t = float(picture.t)
-        busy = np.array(
-            [
-                self.fc.salvos_on(int(tid)) > 0
-                or self.fc.kill.status(int(tid), t) in ("assessing", "killed")
-                for tid in picture.track_id
-            ]
-        )
+        status = picture.kill_status
+        busy = (picture.salvos > 0) | (status == "assessing") | (status == "killed")
         dup |= np.any(same & busy[None, :], axis=1) & ~busy
         for k in np.flatnonzero(cand & ~dup)[np.argsort(-value[cand & ~dup], kind="stable")]:
             if dup[k]:
@@ -240,11 +210,10 @@ class DoctrinePolicy:
         return dup & cand
 
     def _assign(self, picture: AirPicture, auto: list[UnitState]) -> list[Command]:
-        from airdefsim.engagement.envelope import predicted_intercept
-
-        kinds = threat.guess_kind(picture.pos, picture.vel)
+        t = float(picture.t)
+        kinds = picture.kind
         ballistic = kinds == "ballistic_missile"
-        value, tta = threat.score(picture.pos, picture.vel, picture.identity, picture.assets, kinds)
+        value, tta = picture.threat_score, picture.time_to_asset
         eligible = {u.name: self._eligible(u, picture) for u in auto}
         cand = np.any(np.stack(list(eligible.values())), axis=0) & (value > 0)
         cand &= ~self._duplicates(picture, cand, value)
@@ -265,19 +234,19 @@ class DoctrinePolicy:
             g_rounds.append(free_m)
             g_targets.append(free_t)
             el = eligible[u.name][cols]
-            reserve = int(u.doctrine.get("reserve", 0) or 0)
-            max_rng = u.doctrine.get("max_engage_range")
+            reserve = u.doctrine.reserve
+            max_rng = u.doctrine.max_engage_range
             taken = np.zeros(cols.size, bool)  # a cheaper adequate type already covers it
             urgent = tta[cols] < URGENT_TIME
-            for m in self.fc.missile_types(u):
+            for m in missile_types(u, self.specs):
                 spec = self.specs[m]
-                stock = self.fc.rounds(u, m) - reserve
-                avail = min(self.fc.rounds(u, m, ready_only=True), stock)
+                stock = u.rounds(m) - reserve
+                avail = min(u.rounds(m, t), stock)
                 holders = [lc.pos for lc in u.launchers if lc.missiles.get(m, 0) > 0]
                 if stock <= 0 or not holders or free_m == 0 or not el.any():
                     continue
                 lp = np.mean(holders, axis=0)
-                ok, tf, pip = predicted_intercept(spec, lp, pos, vel, ballistic[cols])
+                ok, tf, pip = envelope.predicted_intercept(spec, lp, pos, vel, ballistic[cols])
                 ok = ok & el & ~taken & np.isfinite(tf) & (tf > 0.0)
                 if max_rng is not None:
                     ok &= np.linalg.norm(pip - lp, axis=1) <= float(max_rng)
@@ -291,13 +260,7 @@ class DoctrinePolicy:
                 rows_p.append(np.where(ok, float(spec.pk), 0.0))
                 rows_w.append(int(avail))
                 rows_d.append(
-                    sum(
-                        1
-                        for lc in u.launchers
-                        if lc.missiles.get(m, 0) > 0
-                        and lc.busy_until <= self.fc.t
-                        and lc.reload_until <= self.fc.t
-                    )
+                    sum(1 for lc in u.launchers if lc.missiles.get(m, 0) > 0 and lc.ready(t))
                 )
                 rows_g.append(g)
                 labels.append((u.name, m))
@@ -307,9 +270,7 @@ class DoctrinePolicy:
         salvo = np.array(
             [
                 max(
-                    salvo_size(u.doctrine.get("salvo"), str(kinds[c]))
-                    for u in auto
-                    if eligible[u.name][c]
+                    salvo_size(u.doctrine.salvo, str(kinds[c])) for u in auto if eligible[u.name][c]
                 )
                 for c in cols
             ],

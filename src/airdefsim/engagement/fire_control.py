@@ -30,6 +30,10 @@ launch), launcher ``busy_until``, channel usage (``UnitState.targets_engaged`` a
 engagements (one :class:`airdefsim.types.Engagement` per salvo) and the kill assessment
 (:class:`airdefsim.engagement.kill.KillAssessor`) started when an engagement's last
 interceptor ends. Launchers are not reloaded (no reload crews are modelled).
+
+Rules of engagement (weapons state, identity) are checked again here as a hard
+interlock, but they are judged — and violations counted — by
+:mod:`airdefsim.engagement.adjudicate`, which every command passes first.
 """
 
 from __future__ import annotations
@@ -39,10 +43,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from airdefsim.engagement import envelope
 from airdefsim.engagement.kill import ASSESS_DELAY, KillAssessor
-from airdefsim.engagement.threat import guess_kind
 from airdefsim.scenario.schema import MissileSpec
-from airdefsim.types import F64, AirPicture, Command, Engage, Engagement, SetWeapons, UnitState
+from airdefsim.types import F64, AirPicture, Engage, Engagement, UnitState
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,12 @@ def missile_cost(spec: MissileSpec) -> float:
     return float(spec.launch_mass)
 
 
+def missile_types(unit: UnitState, specs: dict[str, MissileSpec]) -> list[str]:
+    """Missile types the unit carries (known to ``specs``), cheapest first."""
+    names = {m for launcher in unit.launchers for m in launcher.missiles if m in specs}
+    return sorted(names, key=lambda m: (missile_cost(specs[m]), m))
+
+
 class FireControl:
     """The fire-control state of every blue unit.
 
@@ -99,16 +109,17 @@ class FireControl:
     units : list of UnitState — mutated in place (inventory, launcher ``busy_until``,
         ``targets_engaged``, ``missiles_guided``)
     specs : dict missile name -> MissileSpec
+    rng : numpy Generator — the kill assessment's draws (the radar's call on each
+        intercept); the simulation passes its own stream, spawned from the seed
     assess_delay : float, s — kill assessment delay (see :mod:`airdefsim.engagement.kill`)
-    rng : numpy Generator, optional — for the kill assessment's call when kills are reported
     """
 
     def __init__(
         self,
         units: list[UnitState],
         specs: dict[str, MissileSpec],
+        rng: np.random.Generator,
         assess_delay: float = ASSESS_DELAY,
-        rng: np.random.Generator | None = None,
     ):
         self.units = list(units)
         self.specs = dict(specs)
@@ -116,9 +127,7 @@ class FireControl:
         self._salvos: list[_Salvo] = []
         self._of_interceptor: dict[int, _Salvo] = {}
         self._since_look: dict[int, int] = {}
-        self.kill = KillAssessor(
-            delay=assess_delay, rng=rng if rng is not None else np.random.default_rng(0)
-        )
+        self.kill = KillAssessor(delay=assess_delay, rng=rng)
         self.t = 0.0
         self._recount()
 
@@ -139,43 +148,31 @@ class FireControl:
     def engaged_tracks(self) -> set[int]:
         return {s.engagement.track_id for s in self._salvos}
 
-    def rounds(self, unit: UnitState, missile: str, ready_only: bool = False) -> int:
-        """Rounds of ``missile`` on the unit's launchers (only launchers free to fire at
-        the current time when ``ready_only``)."""
-        return sum(
-            launcher.missiles.get(missile, 0)
-            for launcher in unit.launchers
-            if not ready_only or (launcher.busy_until <= self.t and launcher.reload_until <= self.t)
-        )
-
     def missile_types(self, unit: UnitState) -> list[str]:
         """Missile types the unit carries, cheapest first."""
-        names = {m for launcher in unit.launchers for m in launcher.missiles if m in self.specs}
-        return sorted(names, key=lambda m: (missile_cost(self.specs[m]), m))
+        return missile_types(unit, self.specs)
 
     # ------------------------------------------------------------ commands
 
-    def execute(self, cmd: Command, picture: AirPicture) -> list[LaunchOrder] | str:
+    def advance(self, t: float) -> None:
+        """The fire control's clock moves to ``t`` (s): orders issued before and never
+        launched are taken back."""
+        self.t = float(t)
+        self._drop_stale()
+
+    def execute(self, cmd: Engage, picture: AirPicture) -> list[LaunchOrder] | str:
         """Check an order against the picture and the unit state; launch or refuse.
 
         Parameters
         ----------
-        cmd : Engage (``SetWeapons`` is also accepted and applied)
+        cmd : Engage
         picture : AirPicture — at the current time
 
         Returns
         -------
-        list of LaunchOrder (empty for ``SetWeapons``), or a one-line reason (str)
+        list of LaunchOrder, or a one-line reason (str)
         """
-        self.t = float(picture.t)
-        self._drop_stale()
-        if isinstance(cmd, SetWeapons):
-            for u in self.units:
-                if cmd.unit is None or u.name == cmd.unit:
-                    u.weapons = cmd.state
-            return []
-        if not isinstance(cmd, Engage):
-            return f"{type(cmd).__name__} is not a fire-control command"
+        self.advance(picture.t)
         idx = picture.index_of(int(cmd.track_id))
         if idx is None:
             return f"track {cmd.track_id} is not in the picture"
@@ -196,7 +193,7 @@ class FireControl:
             return "no fire unit"
         pos = np.asarray(picture.pos[idx], dtype=float)
         vel = np.asarray(picture.vel[idx], dtype=float)
-        ballistic = bool(guess_kind(pos[None], vel[None])[0] == "ballistic_missile")
+        ballistic = bool(picture.kind[idx] == "ballistic_missile")
         plans: list[_Plan] = []
         reasons: list[str] = []
         for u in units:
@@ -242,8 +239,8 @@ class FireControl:
             return f"unit carries no {cmd.missile}"
         if not types:
             return "no missile of any type"
-        reserve = int(u.doctrine.get("reserve", 0) or 0)
-        max_rng = u.doctrine.get("max_engage_range")
+        reserve = u.doctrine.reserve
+        max_rng = u.doctrine.max_engage_range
         why: list[str] = []
         for m in types:
             plan = self._plan_type(u, m, tid, cmd.salvo, reserve, max_rng, pos, vel, ballistic)
@@ -265,18 +262,14 @@ class FireControl:
         vel: F64,
         ballistic: bool,
     ) -> _Plan | str:
-        from airdefsim.engagement.envelope import predicted_intercept
-
         spec = self.specs[missile]
-        total = self.rounds(u, missile)
+        total = u.rounds(missile)
         if total - reserve < salvo:
             return f"no {missile} left for a salvo of {salvo} ({total} left, reserve {reserve})"
         ready = [
             i
             for i, launcher in enumerate(u.launchers)
-            if launcher.missiles.get(missile, 0) > 0
-            and launcher.busy_until <= self.t
-            and launcher.reload_until <= self.t
+            if launcher.missiles.get(missile, 0) > 0 and launcher.ready(self.t)
         ]
         if not ready:
             soonest = min(
@@ -288,7 +281,7 @@ class FireControl:
         feasible: list[tuple[float, int, F64]] = []
         for i in ready:
             lp = u.launchers[i].pos
-            ok, tfs, pips = predicted_intercept(
+            ok, tfs, pips = envelope.predicted_intercept(
                 spec, lp, pos[None], vel[None], np.array([ballistic])
             )
             if not bool(ok[0]) or not 0.0 < float(tfs[0]) < np.inf:

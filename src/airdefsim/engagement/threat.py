@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from airdefsim.geo.wgs84 import ecef_to_geodetic
-from airdefsim.types import F64, I64
+from airdefsim.types import F64, I64, Asset
 
 #: weight of each threat kind in the score (dimensionless)
 KIND_WEIGHT: dict[str, float] = {
@@ -54,8 +54,12 @@ TOLERANCE = 0.02
 G0 = 9.80665
 
 
-def guess_kind(pos: ArrayLike, vel: ArrayLike) -> NDArray[np.object_]:
-    """Guess the kind of each track from its kinematics alone.
+def classify(pos: ArrayLike, vel: ArrayLike) -> NDArray[np.object_]:
+    """The kind of each track from its kinematics alone (:data:`airdefsim.types.TrackKind`).
+
+    The one classifier of the project: the air picture carries its answer
+    (``AirPicture.kind``), which the doctrine, the fire control, the console and the
+    report all read.
 
     Parameters
     ----------
@@ -174,7 +178,7 @@ def score(
     pos: ArrayLike,
     vel: ArrayLike,
     identity: ArrayLike,
-    assets: Sequence[dict],
+    assets: Sequence[Asset],
     kind_guess: ArrayLike | None = None,
     tolerance: float = TOLERANCE,
 ) -> tuple[F64, F64]:
@@ -184,9 +188,9 @@ def score(
     ----------
     pos, vel : (M, 3) float, m and m/s, ECEF — track estimates
     identity : (M,) str — ``"hostile"``, ``"unknown"`` or ``"friendly"``
-    assets : list of dict with ``pos`` ((3,) ECEF, m), ``value`` (> 0) and ``radius`` (m)
+    assets : list of Asset (``pos`` (3,) ECEF m, ``value`` > 0, ``radius`` m)
     kind_guess : (M,) str or None — kind per track (keys of ``KIND_WEIGHT``); None:
-        :func:`guess_kind`. Ballistic tracks are extrapolated under gravity, the others
+        :func:`classify`. Ballistic tracks are extrapolated under gravity, the others
         in a straight line.
     tolerance : float — see :func:`time_to_assets`
 
@@ -199,7 +203,7 @@ def score(
     vel = np.asarray(vel, dtype=float).reshape(-1, 3)
     m = pos.shape[0]
     ident = np.asarray(identity, dtype=object).reshape(-1)
-    kinds = guess_kind(pos, vel) if kind_guess is None else np.asarray(kind_guess, dtype=object)
+    kinds = classify(pos, vel) if kind_guess is None else np.asarray(kind_guess, dtype=object)
     w_kind = np.array([KIND_WEIGHT.get(str(k), 1.0) for k in kinds], dtype=float)
     w_id = np.where(ident == "hostile", 1.0, UNKNOWN_WEIGHT)
     w_id = np.where(ident == "friendly", 0.0, w_id)
@@ -209,9 +213,9 @@ def score(
     if not assets:
         # no defended asset: only kind and speed order the tracks
         return w_id * w_kind * NO_THREAT_SCALE * (1.0 + speed / 1000.0), np.full(m, np.inf)
-    apos = np.array([np.asarray(a["pos"], dtype=float).reshape(3) for a in assets])
-    value = np.array([float(a.get("value", 1.0)) for a in assets])
-    radius = np.array([float(a.get("radius", 1000.0)) for a in assets])
+    apos = np.array([np.asarray(a.pos, dtype=float).reshape(3) for a in assets])
+    value = np.array([float(a.value) for a in assets])
+    radius = np.array([float(a.radius) for a in assets])
     up = pos / np.maximum(np.linalg.norm(pos, axis=1, keepdims=True), 1.0)
     accel = np.where((kinds == "ballistic_missile")[:, None], -G0 * up, 0.0)
     t_enter, closing = time_to_assets(pos, vel, apos, radius, accel, tolerance)
@@ -243,7 +247,7 @@ def evaluate(
     pos: ArrayLike,
     vel: ArrayLike,
     identity: ArrayLike,
-    assets: Sequence[dict],
+    assets: Sequence[Asset],
     kind_guess: ArrayLike | None = None,
     tolerance: float = TOLERANCE,
 ) -> tuple[I64, F64]:
@@ -253,7 +257,7 @@ def evaluate(
     ----------
     pos, vel : (M, 3) float, m and m/s, ECEF
     identity : (M,) str — ``"hostile"``, ``"unknown"`` or ``"friendly"``
-    assets : list of dict(name, pos (3,) ECEF m, value, radius m)
+    assets : list of Asset
     kind_guess : (M,) str or None (see :func:`score`)
     tolerance : float — asset spheres grow by this fraction of the track's distance
 

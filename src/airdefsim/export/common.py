@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pyproj import Geod
 
+from airdefsim.events import EventKind
 from airdefsim.geo.horizon import max_los_range
 
 F64 = NDArray[np.float64]
@@ -211,7 +212,16 @@ RGBA = {
     "event": (255, 0, 255, 255),
 }
 
-EVENT_KINDS = ("launch", "intercept", "miss", "kill", "leak", "asset_hit", "friendly_engaged")
+#: the event kinds drawn on maps (see :data:`airdefsim.events.EventKind`)
+EVENT_KINDS: tuple[EventKind, ...] = (
+    "launch",
+    "kill",
+    "miss",
+    "self_destruct",
+    "leak",
+    "asset_hit",
+    "friendly_engaged",
+)
 
 
 def run_name(meta: dict[str, Any]) -> str:

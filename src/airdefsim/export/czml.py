@@ -13,7 +13,7 @@ Packets (CZML 1.0, the Cesium "CZML Guide" and "Packet" reference):
   linear interpolation, ``availability`` from first to last sample, a point and a
   trailing path. Colours: hostile red, friendly blue, unknown yellow, interceptors white;
   a track whose identity changed (declared, IFF) changes colour at that time.
-- ``event/<k>``: launch, intercept, kill … as points available for ``EVENT_SHOW_S``
+- ``event/<k>``: launch, kill, miss … as points available for ``EVENT_SHOW_S``
   seconds from the event.
 
 Heights are metres above the WGS-84 ellipsoid, which is what Cesium's

@@ -5,8 +5,8 @@ filtered: ``unit`` and ``asset`` points, ``coverage`` polygons (one per radar, a
 requested target altitude, counter-clockwise closed rings on the WGS-84 ellipsoid — a
 circle, or a sector for a radar that scans a sector; see ``airdefsim.export.common``),
 ``truth``, ``track`` and ``interceptor`` paths as LineStrings of ``[lon, lat, alt_m]``
-with ``t_start``/``t_end`` (s since the epoch), and ``event`` points (launch, intercept,
-kill …).
+with ``t_start``/``t_end`` (s since the epoch), and ``event`` points (launch, kill,
+miss …).
 
 Coordinates: WGS-84 degrees, altitude in m above the ellipsoid (RFC 7946 §3.1.1 allows
 the third element). Rings that would cross the antimeridian are not split.

@@ -14,6 +14,7 @@ files. Wall-clock timing goes to ``timing.json``, which is not part of the recor
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from airdefsim.events import EVENT_FIELDS, Event
+from airdefsim.jsonsafe import dumps
+from airdefsim.summary import RunSummary
 
 F = pa.float64()
 I = pa.int64()
@@ -103,6 +108,7 @@ TABLES: dict[str, pa.Schema] = {
             ("phase", S),
         ]
     ),
+    # one column per field of airdefsim.events.Event, in its order
     "events": pa.schema(
         [
             ("t", F),
@@ -115,49 +121,15 @@ TABLES: dict[str, pa.Schema] = {
             ("lat_deg", F),
             ("lon_deg", F),
             ("alt_m", F),
+            ("reason", S),
+            ("identity", S),
+            ("range_m", F),
+            ("t_flight_s", F),
+            ("miss_m", F),
             ("detail", S),
         ]
     ),
 }
-
-_EVENT_DEFAULTS: dict[str, Any] = {
-    "unit": "",
-    "track_id": -1,
-    "truth_id": -1,
-    "interceptor_id": -1,
-    "missile": "",
-    "lat_deg": float("nan"),
-    "lon_deg": float("nan"),
-    "alt_m": float("nan"),
-    "detail": "",
-}
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return float(obj)
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    return str(obj)
-
-
-def dumps(obj: Any) -> str:
-    """Deterministic JSON (sorted keys; NaN written as null)."""
-    return json.dumps(
-        _nan_to_none(obj), sort_keys=True, indent=1, default=_json_default, allow_nan=False
-    )
-
-
-def _nan_to_none(obj: Any) -> Any:
-    if isinstance(obj, float | np.floating):
-        return None if not np.isfinite(obj) else float(obj)
-    if isinstance(obj, dict):
-        return {str(k): _nan_to_none(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_nan_to_none(v) for v in obj]
-    return obj
 
 
 class Recorder:
@@ -167,14 +139,14 @@ class Recorder:
     def __init__(self, out_dir: str | Path):
         self.out_dir = Path(out_dir)
         self._chunks: dict[str, list[pa.RecordBatch]] = {name: [] for name in TABLES}
-        self._events: list[dict[str, Any]] = []
+        self._events: list[Event] = []
         self._meta: dict[str, Any] = {}
 
     def open(self, meta: dict[str, Any]) -> None:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self._meta = dict(meta)
 
-    def rows(self, table: str, cols: dict[str, Any]) -> None:
+    def rows(self, table: str, cols: Mapping[str, Any]) -> None:
         schema = TABLES[table]
         n = len(next(iter(cols.values()))) if cols else 0
         if n == 0:
@@ -188,25 +160,21 @@ class Recorder:
         ]
         self._chunks[table].append(pa.RecordBatch.from_arrays(arrays, schema=schema))
 
-    def event(self, ev: dict[str, Any]) -> None:
-        row = dict(_EVENT_DEFAULTS)
-        row.update({k: v for k, v in ev.items() if k in TABLES["events"].names})
-        if not isinstance(row["detail"], str):
-            row["detail"] = json.dumps(row["detail"], sort_keys=True, default=_json_default)
-        self._events.append(row)
+    def event(self, ev: Event) -> None:
+        self._events.append(ev)
 
-    def close(self, summary: dict[str, Any]) -> None:
+    def close(self, summary: RunSummary) -> None:
         if self._events:
-            cols = {name: [e[name] for e in self._events] for name in TABLES["events"].names}
+            cols = {name: [getattr(e, name) for e in self._events] for name in EVENT_FIELDS}
             self._chunks["events"] = [pa.RecordBatch.from_pydict(cols, schema=TABLES["events"])]
         for name, schema in TABLES.items():
             table = pa.Table.from_batches(self._chunks[name], schema=schema)
             pq.write_table(table, self.out_dir / f"{name}.parquet", compression="zstd")
         meta = dict(self._meta)
-        meta["summary"] = {k: v for k, v in summary.items() if k != "wall_seconds"}
+        meta["summary"] = summary.to_dict(deterministic_only=True)
         (self.out_dir / "run.json").write_text(dumps(meta) + "\n", encoding="utf-8")
         (self.out_dir / "timing.json").write_text(
-            dumps({"wall_seconds": summary.get("wall_seconds")}) + "\n", encoding="utf-8"
+            dumps({"wall_seconds": summary.wall_seconds}) + "\n", encoding="utf-8"
         )
 
 
@@ -222,6 +190,10 @@ class Run:
         """The table as a dict of NumPy columns."""
         t = self.tables[name]
         return {c: t.column(c).to_numpy(zero_copy_only=False) for c in t.column_names}
+
+    def events(self) -> list[Event]:
+        """The ``events`` table as typed events, in order."""
+        return [Event.from_row(r) for r in self.tables["events"].to_pylist()]
 
 
 class RunDirError(ValueError):

@@ -1,6 +1,21 @@
-"""The world state and the step loop; the C2 seat is a pluggable policy."""
+"""The world state and the step loop; the C2 seat is a pluggable policy, pacing a
+pluggable clock, outputs pluggable sinks."""
 
-from airdefsim.sim.loop import Policy, RunResult, Simulation, run_scenario
-from airdefsim.sim.sinks import Sink
+from airdefsim.sim.clock import AsFastAsPossible, Clock, WallClock
+from airdefsim.sim.loop import RunResult, Simulation, run_scenario
+from airdefsim.sim.policies import Policy, QueuedPolicy, ScriptedPolicy
+from airdefsim.sim.sinks import MemorySink, Sink
 
-__all__ = ["Policy", "RunResult", "Simulation", "Sink", "run_scenario"]
+__all__ = [
+    "AsFastAsPossible",
+    "Clock",
+    "MemorySink",
+    "Policy",
+    "QueuedPolicy",
+    "RunResult",
+    "ScriptedPolicy",
+    "Simulation",
+    "Sink",
+    "WallClock",
+    "run_scenario",
+]

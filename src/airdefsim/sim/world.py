@@ -9,7 +9,6 @@ seed give the same run whatever else runs beside it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,13 +16,24 @@ from numpy.typing import NDArray
 from airdefsim.geo.wgs84 import LocalFrame, ecef_to_geodetic, geodetic_to_ecef
 from airdefsim.physics.routes import Leg, RouteSet, leg_duration
 from airdefsim.scenario.presets import Presets, get_presets
-from airdefsim.scenario.schema import RcsSpec, Scenario, ThreatSpec
-from airdefsim.types import Jammer, LauncherState, UnitState
+from airdefsim.scenario.schema import (
+    FriendlyGroup,
+    RadarSpec,
+    RcsSpec,
+    RedGroup,
+    Scenario,
+    ThreatSpec,
+)
+from airdefsim.types import Asset, Jammer, LauncherState, UnitState
 
 F64 = NDArray[np.float64]
 IFF_MODES = {"none": 0, "mode3c": 1, "mode5": 5}
-# stream order is part of the determinism contract: append, never reorder
-STREAMS = ("radars", "iff", "interceptors", "tracker", "spread", "policy")
+#: the random streams, one per component, spawned from the seed in this order (the
+#: order is part of the determinism contract): radars (one child per radar: noise,
+#: detection draws, false alarms), IFF replies, interceptors (seeker noise, fuze), the
+#: kill assessment (the radar's call on an intercept). The raid's lateral spread is
+#: deterministic (evenly spaced), so it has no stream.
+STREAMS = ("radars", "iff", "interceptors", "kill_assessment")
 
 
 @dataclass
@@ -32,7 +42,7 @@ class RadarSite:
 
     unit: str
     name: str
-    spec: Any
+    spec: RadarSpec
     site: LocalFrame
     heading: float
 
@@ -62,7 +72,7 @@ class World:
     seed: int
     frame: LocalFrame
     presets: Presets
-    assets: list[dict[str, Any]]
+    assets: list[Asset]
     units: list[UnitState]
     radars: list[RadarSite]
     objects: AirObjects
@@ -124,7 +134,7 @@ def build_units(scenario: Scenario, presets: Presets) -> tuple[list[UnitState], 
                 target_channels=spec.target_channels,
                 missile_channels=spec.missile_channels,
                 weapons=blue.doctrine.weapons,
-                doctrine=blue.doctrine.model_dump(),
+                doctrine=blue.doctrine.model_copy(),
             )
         )
         for site in spec.radars:
@@ -145,20 +155,20 @@ def build_units(scenario: Scenario, presets: Presets) -> tuple[list[UnitState], 
 def _route_legs(
     obj: int,
     spec: ThreatSpec,
-    group: Any,
+    group: RedGroup | FriendlyGroup,
     start: float,
     offset_m: float,
-    assets: list[dict[str, Any]],
+    assets: list[Asset],
 ) -> tuple[list[Leg], int]:
     """Legs of one object and the index of the asset its route ends on (-1 none)."""
     pts: list[tuple[float, float, float]] = []
     speeds: list[float | None] = []
     target_asset = -1
-    asset_index = {a["name"]: i for i, a in enumerate(assets)}
+    asset_index = {a.name: i for i, a in enumerate(assets)}
     for wp in group.route:
         if wp.at is not None:
             a = assets[asset_index[wp.at]]
-            pts.append((a["lat"], a["lon"], wp.alt if wp.alt is not None else a["alt"]))
+            pts.append((a.lat, a.lon, wp.alt if wp.alt is not None else a.alt))
             target_asset = asset_index[wp.at]
         else:
             assert wp.lat is not None and wp.lon is not None
@@ -205,9 +215,7 @@ def _route_legs(
     return legs, target_asset
 
 
-def build_objects(
-    scenario: Scenario, presets: Presets, assets: list[dict[str, Any]], rng: np.random.Generator
-) -> AirObjects:
+def build_objects(scenario: Scenario, presets: Presets, assets: list[Asset]) -> AirObjects:
     names: list[str] = []
     preset: list[str] = []
     kind: list[str] = []
@@ -267,24 +275,21 @@ def build_world(scenario: Scenario, seed: int | None = None) -> World:
     presets = get_presets()
     ss = np.random.SeedSequence(seed)
     children = ss.spawn(len(STREAMS))
-    rngs = {name: np.random.default_rng(c) for name, c in zip(STREAMS, children, strict=True)}
+    # "radars" is the parent of one stream per radar (radar_rngs), not a generator itself
+    rngs = {
+        name: np.random.default_rng(c)
+        for name, c in zip(STREAMS, children, strict=True)
+        if name != "radars"
+    }
     frame = LocalFrame.from_degrees(scenario.origin.lat, scenario.origin.lon, 0.0)
     assets = []
     for a in scenario.defended_assets:
         lat, lon = float(np.radians(a.lat)), float(np.radians(a.lon))
         assets.append(
-            {
-                "name": a.name,
-                "lat": lat,
-                "lon": lon,
-                "alt": a.alt,
-                "pos": geodetic_to_ecef(lat, lon, a.alt),
-                "value": a.value,
-                "radius": a.radius,
-            }
+            Asset(a.name, lat, lon, a.alt, geodetic_to_ecef(lat, lon, a.alt), a.value, a.radius)
         )
     units, radars = build_units(scenario, presets)
-    objects = build_objects(scenario, presets, assets, rngs["spread"])
+    objects = build_objects(scenario, presets, assets)
     jammers = [
         Jammer(
             name=j.name,

@@ -33,7 +33,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from airdefsim import types as t
+from airdefsim.events import Event, EventKind
+from airdefsim.events import describe as describe_event
 from airdefsim.geo.wgs84 import LocalFrame
+from airdefsim.sim.policies import QueuedPolicy
+from airdefsim.summary import RunSummary
 from airdefsim.types import AirPicture
 from airdefsim.web import commands as cm
 from airdefsim.web import frames, scoring
@@ -42,41 +46,22 @@ from airdefsim.web.models import ExerciseSession, utcnow
 log = logging.getLogger("airdefsim.web")
 
 #: event kinds shown live in the message log (truth-only kinds wait for the review)
-LIVE_EVENT_KINDS = {
+LIVE_EVENT_KINDS: set[EventKind] = {
     "track_confirmed",
     "iff_reply",
     "declared",
     "launch",
-    "intercept",
     "miss",
     "kill",
+    "self_destruct",
     "leak",
     "asset_hit",
     "command",
     "command_refused",
+    "roe_violation",
     "end",
 }
 PLOT_MEMORY_S = 30.0  # s of sim time plots stay on the scope (fading)
-
-
-class QueuedPolicy:
-    """The trainee's C2 seat: commands queued from the browser, handed over each tick.
-
-    ``submit`` is called from the web thread, ``decide`` from the simulation's thread.
-    """
-
-    def __init__(self) -> None:
-        self._queue: list[t.Command] = []
-        self._lock = threading.Lock()
-
-    def submit(self, cmd: t.Command) -> None:
-        with self._lock:
-            self._queue.append(cmd)
-
-    def decide(self, picture: t.AirPicture) -> list[t.Command]:
-        with self._lock:
-            out, self._queue = self._queue, []
-        return out
 
 
 class SimLike(Protocol):
@@ -85,7 +70,7 @@ class SimLike(Protocol):
 
     def step(self) -> None: ...
     def picture(self) -> AirPicture: ...
-    def summary(self) -> dict: ...
+    def summary(self) -> RunSummary: ...
 
 
 class Backend(Protocol):
@@ -115,7 +100,7 @@ class EngineBackend:
         from airdefsim.sim import run_scenario
 
         res = run_scenario(doctrine_scenario(scenario), seed=seed)
-        return dict(res.summary)
+        return res.summary.to_dict()
 
 
 def doctrine_scenario(scenario: Any) -> Any:
@@ -170,11 +155,11 @@ class LiveSink:
             return
         self.tables[table] = cols
 
-    def event(self, ev: dict) -> None:
+    def event(self, ev: Event) -> None:
         with self._lock:
-            self.events.append({k: _jsonable(v) for k, v in ev.items()})
+            self.events.append(_jsonable(ev.to_row()))
 
-    def close(self, summary: dict) -> None:
+    def close(self, summary: RunSummary) -> None:
         pass
 
     def interceptors(self, t_now: float) -> list[list]:
@@ -243,35 +228,12 @@ class Clock:
 
 
 def message_for(ev: dict) -> str | None:
-    """One log line for a simulation event, or None if it is not shown live.
+    """One log line for a recorded event row, or None if it is not shown live.
 
-    Truth ids never appear; tracks are named ``T<id>``.
-    """
-    kind = ev.get("kind")
-    if kind not in LIVE_EVENT_KINDS:
+    Truth never appears; tracks are named ``T<id>``."""
+    if ev.get("kind") not in LIVE_EVENT_KINDS:
         return None
-    trk = ev.get("track_id")
-    tname = f"T{trk}" if isinstance(trk, int) and trk >= 0 else ""
-    detail = ev.get("detail") or ""
-    if isinstance(detail, dict):
-        detail = ", ".join(f"{k}: {v}" for k, v in detail.items())
-    unit = ev.get("unit") or ""
-    missile = ev.get("missile") or ""
-    text = {
-        "track_confirmed": f"New track {tname}",
-        "iff_reply": f"IFF {tname}: {detail or 'reply'}",
-        "declared": f"{tname} declared {detail}".strip(),
-        "launch": f"{unit} launched {missile} at {tname}".strip(),
-        "intercept": f"Intercept on {tname}",
-        "miss": f"Miss on {tname}",
-        "kill": f"Kill assessed on {tname}",
-        "leak": f"Leaker: {tname or 'a threat'} reached its target",
-        "asset_hit": f"ASSET HIT {detail}".strip(),
-        "command": f"Order accepted: {detail}".strip(),
-        "command_refused": f"Order refused{' (' + tname + ')' if tname else ''}: {detail}",
-        "end": "Exercise ended",
-    }[str(kind)]
-    return " ".join(text.split())
+    return describe_event(Event.from_row(ev), "operator")
 
 
 @dataclass
@@ -858,7 +820,7 @@ class ExerciseManager:
         summary: dict = {}
         result: dict | None = None
         try:
-            summary = _jsonable(await asyncio.to_thread(ex.sim.summary))
+            summary = _jsonable((await asyncio.to_thread(ex.sim.summary)).to_dict())
         except Exception:
             log.exception("summary failed for exercise %s", ex.session_id)
             status = "interrupted"

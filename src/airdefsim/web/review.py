@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from airdefsim.events import Event, describe
 from airdefsim.web.live import read_json_gz
 
 KEY_MOMENT_KINDS = (
@@ -25,34 +26,6 @@ KEY_MOMENT_KINDS = (
     "command_refused",
     "track_confirmed",
 )
-
-
-def _describe(ev: dict[str, Any], track: int | None) -> str:
-    kind = ev["kind"]
-    name = f"T{track}" if track is not None and track >= 0 else "a threat"
-    detail = ev.get("detail")
-    d = detail if isinstance(detail, dict) else {}
-    if kind == "launch":
-        rng = d.get("range_m")
-        at = f" at {rng / 1000:.0f} km" if isinstance(rng, int | float) else ""
-        return (
-            f"{ev.get('unit') or 'unit'} launched {ev.get('missile') or 'a missile'} at {name}{at}"
-        )
-    if kind in ("kill", "miss"):
-        miss = d.get("miss_m")
-        by = f" (miss distance {miss:.1f} m)" if isinstance(miss, int | float) else ""
-        return f"{'Kill' if kind == 'kill' else 'Miss'} on {name}{by}"
-    if kind == "leak":
-        return f"Leaker: {name} reached its target"
-    if kind == "asset_hit":
-        return f"Asset hit: {detail if isinstance(detail, str) else ''}".strip()
-    if kind == "friendly_engaged":
-        return f"FRIENDLY ENGAGED: {name}"
-    if kind == "command_refused":
-        return f"Order refused ({name}): {detail}"
-    if kind == "track_confirmed":
-        return f"New track {name}"
-    return kind
 
 
 def key_moments(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -73,7 +46,8 @@ def key_moments(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "t": float(e.get("t", 0.0)),
                     "kind": e["kind"],
                     "track": track,
-                    "text": _describe(e, track),
+                    "text": describe(Event.from_row({**e, "track_id": track}), "operator")
+                    or e["kind"],
                 }
             )
     return out

@@ -14,8 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from airdefsim.events import Event
 from airdefsim.geo import LocalFrame, ecef_to_geodetic, geodetic_to_ecef
 from airdefsim.record import Recorder
+from airdefsim.summary import RunSummary
 
 ORIGIN = (39.93, 32.86)  # deg, scenario origin (lat, lon)
 EPOCH = "2026-03-01T06:00:00+00:00"
@@ -195,13 +197,22 @@ def write_synthetic_run(
             rec.rows(name, {k: v[rows] for k, v in arrays.items()})
     for j in range(len(events["t"])):
         rec.event(
-            {
-                key: (val[j] if not isinstance(val, np.ndarray) else val[j].item())
-                for key, val in events.items()
-            }
+            Event(
+                **{
+                    key: (val[j] if not isinstance(val, np.ndarray) else val[j].item())
+                    for key, val in events.items()
+                }
+            )
         )
     rec.close(
-        {"threats": n - 1, "interceptors_fired": min(n_interceptors, n - 1), "wall_seconds": 0.0}
+        RunSummary.from_dict(
+            {
+                "scenario": meta.get("scenario_name", "synthetic"),
+                "threats": n - 1,
+                "interceptors_fired": min(n_interceptors, n - 1),
+                "wall_seconds": 0.0,
+            }
+        )
     )
     return p
 
@@ -276,7 +287,6 @@ def _interceptors(meta, frame, t, start, vel, n_int) -> tuple[dict[str, Any], di
             cols["phase"].append("midcourse" if tk < t_hit - 5 else "terminal")
         for kind, tk, pos in (
             ("launch", t_launch, launcher),
-            ("intercept", t_hit, hit),
             ("kill", t_hit, hit),
         ):
             la, lo, h, _ = _geodetic(frame, pos[None, :])

@@ -1,0 +1,4 @@
+"""Test doubles and synthetic data for the tests and the benchmarks — never used by the
+product itself: a synthetic run directory in the recording format
+(:mod:`~airdefsim.testing.synthetic_run`) and synthetic truth and plots for the tracker
+(:mod:`~airdefsim.testing.synthetic_tracks`)."""
