@@ -33,6 +33,9 @@ command
     a command was carried out (``detail``: what)
 command_refused
     a command was refused (``reason``: why, one line)
+engagement_cancelled
+    an accepted engagement's rounds that had not launched were cancelled (``reason``:
+    e.g. no fire-control track, the target left the envelope during the reaction time)
 roe_violation
     a command broke the rules of engagement (``reason``: which rule); counted for every
     seat, the doctrine's and a person's alike
@@ -64,6 +67,7 @@ EventKind = Literal[
     "friendly_engaged",
     "command",
     "command_refused",
+    "engagement_cancelled",
     "roe_violation",
     "end",
 ]
@@ -181,7 +185,7 @@ def describe(
     elif k == "iff_reply":
         text = f"IFF {trk}: {'reply — friend' if ev.identity == 'friendly' else 'no reply'}"
     elif k == "declared":
-        text = f"{who} declared {ev.identity}"
+        text = f"{who} declared {ev.identity}" + (f" ({ev.reason})" if ev.reason else "")
     elif k == "launch":
         rng = f" at {ev.range_m / 1000:.0f} km" if math.isfinite(ev.range_m) else ""
         text = f"{ev.unit} launched {ev.missile} at {who}{rng}"
@@ -201,6 +205,8 @@ def describe(
         text = f"Order carried out: {ev.detail}"
     elif k == "command_refused":
         text = f"Order refused{' (' + trk + ')' if trk else ''}: {ev.reason}"
+    elif k == "engagement_cancelled":
+        text = f"Engagement of {who} cancelled: {ev.reason}"
     elif k == "roe_violation":
         text = f"Rules of engagement broken{' on ' + trk if trk else ''}: {ev.reason}"
     else:  # "end"

@@ -23,6 +23,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from airdefsim.geo.wgs84 import LocalFrame
 from airdefsim.scenario.schema import Doctrine
 
 F64 = NDArray[np.float64]
@@ -161,6 +162,8 @@ class TrackTable:
     status : (M,) int — 0 tentative, 1 confirmed, 2 coasting (confirmed, missed last update)
     t_update : (M,) float, s — time of the last plot used
     n_updates : (M,) int — plots used so far
+    t_update_sensor : (M, S) float, s — time of the last plot of sensor ``s`` used by
+        each track (NaN: never; S grows with the sensor indices seen so far)
     """
 
     track_id: I64
@@ -169,6 +172,7 @@ class TrackTable:
     status: I64
     t_update: F64
     n_updates: I64
+    t_update_sensor: F64 = field(default_factory=lambda: np.zeros((0, 0)))
 
     TENTATIVE = 0
     CONFIRMED = 1
@@ -186,7 +190,29 @@ class TrackTable:
             status=np.zeros((0,), np.int64),
             t_update=np.zeros((0,)),
             n_updates=np.zeros((0,), np.int64),
+            t_update_sensor=np.zeros((0, 0)),
         )
+
+    def select(self, keep: B) -> TrackTable:
+        """The rows where ``keep`` (M,) is True."""
+        return TrackTable(
+            self.track_id[keep],
+            self.x[keep],
+            self.P[keep],
+            self.status[keep],
+            self.t_update[keep],
+            self.n_updates[keep],
+            self.t_update_sensor[keep] if self.t_update_sensor.shape[0] else self.t_update_sensor,
+        )
+
+    def last_update_by(self, sensors: list[int]) -> F64:
+        """(M,) s: the last time any of ``sensors`` updated each track (NaN: never)."""
+        cols = [s for s in sensors if s < self.t_update_sensor.shape[1]]
+        if not cols or not len(self):
+            return np.full(len(self), np.nan)
+        sub = self.t_update_sensor[:, cols]
+        last = np.max(np.where(np.isnan(sub), -np.inf, sub), axis=1)
+        return np.where(np.isfinite(last), last, np.nan)
 
 
 # ---------------------------------------------------------------- the air picture
@@ -215,6 +241,80 @@ class Asset:
     pos: F64
     value: float
     radius: float
+
+
+@dataclass(frozen=True)
+class IdEvidence:
+    """Identification evidence of M tracks (:mod:`airdefsim.engagement.identification`
+    gathers it); arrays share the track axis.
+
+    flight_plan : (M,) object — callsign of the matching filed plan, ``""`` none
+    corridor : (M,) object — name of the corridor flown along with a civil profile, ``""``
+    civil : (M,) bool — civil flight profile
+    hostile : (M,) object — the hostile indicator seen (profile, origin, attack), ``""``
+    """
+
+    flight_plan: np.ndarray
+    corridor: np.ndarray
+    civil: np.ndarray
+    hostile: np.ndarray
+
+    @staticmethod
+    def empty(m: int = 0) -> IdEvidence:
+        return IdEvidence(
+            np.full(m, "", dtype=object),
+            np.full(m, "", dtype=object),
+            np.zeros(m, bool),
+            np.full(m, "", dtype=object),
+        )
+
+    @property
+    def friendly(self) -> np.ndarray:
+        """(M,) object: why the track is presumed friend (``""`` if not)."""
+        out = np.full(self.flight_plan.shape[0], "", dtype=object)
+        on_corridor = self.corridor != ""
+        out[on_corridor] = np.array(
+            [f"civil traffic on corridor {c}" for c in self.corridor[on_corridor]], dtype=object
+        )
+        has_plan = self.flight_plan != ""
+        out[has_plan] = np.array(
+            [f"flying filed flight plan {c}" for c in self.flight_plan[has_plan]], dtype=object
+        )
+        return out
+
+
+@dataclass(frozen=True)
+class RadarCoverage:
+    """Where a fire unit's engagement (fire-control) radar can hold a track: its site,
+    the scanned sector and the instrumented range. Whether it *detects* a given target
+    there is the radar model's business (RCS, horizon, terrain, jamming); this is the
+    geometry a fire-control officer checks before committing a round.
+
+    site : LocalFrame — the antenna; heading : rad, boresight azimuth (clockwise from
+    north); sector_width : rad (2π: all round); max_range : m; min_elevation,
+    max_elevation : rad
+    """
+
+    name: str
+    site: LocalFrame
+    heading: float
+    sector_width: float
+    max_range: float
+    min_elevation: float
+    max_elevation: float
+
+    def covers(self, pos: F64) -> B:
+        """(K,) bool: ECEF points ``pos`` (K, 3) m inside the sector, range and elevation
+        limits."""
+        az, el, rng = self.site.aer(np.asarray(pos, float).reshape(-1, 3))
+        off = np.abs(np.mod(az - self.heading + np.pi, 2.0 * np.pi) - np.pi)
+        in_sector = off <= 0.5 * self.sector_width + 1e-12
+        return (
+            in_sector
+            & (rng <= self.max_range)
+            & (el >= self.min_elevation)
+            & (el <= self.max_elevation)
+        )
 
 
 @dataclass
@@ -254,6 +354,16 @@ class UnitState:
     missiles_guided: int = 0
     weapons: WeaponsState = "tight"
     doctrine: Doctrine = field(default_factory=lambda: Doctrine())
+    fc_radars: list[RadarCoverage] = field(default_factory=list)
+
+    def fc_covers(self, pos: F64) -> B:
+        """(K,) bool: ECEF points ``pos`` (K, 3) inside any of the unit's engagement
+        radars' coverage (all False if it has none)."""
+        p = np.asarray(pos, float).reshape(-1, 3)
+        out = np.zeros(p.shape[0], bool)
+        for r in self.fc_radars:
+            out |= r.covers(p)
+        return out
 
     def rounds(self, missile: str, t: float | None = None) -> int:
         """Rounds of ``missile`` on the unit's launchers; with ``t`` (s), only on the
@@ -297,7 +407,12 @@ class AirPicture:
     n_updates : (M,) int — plots used so far
     kind : (M,) object — :data:`TrackKind` from the kinematics (one classifier for
         the doctrine, the console and the report)
+    quality_ok : (M,) bool — the track passes the quality gate for an engagement
+        (:mod:`airdefsim.engagement.quality`)
+    quality : (M,) object — why it fails the gate, ``""`` where it passes
     identity : (M,) object — "unknown" | "hostile" | "friendly"
+    evidence : IdEvidence — identification evidence of each track (flight plan, corridor,
+        civil or hostile profile, origin, attack; :mod:`airdefsim.engagement.identification`)
     iff_reply : (M,) bool — an interrogation got a reply
     iff_interrogated : (M,) bool — the track has been interrogated at least once
     n_interrogations : (M,) int — interrogations sent to the track
@@ -310,6 +425,8 @@ class AirPicture:
     salvos_since_look : (M,) int — salvos since its last kill assessment started
     kill_status : (M,) object — :data:`KillStatus` of the track at ``t``
     kill_ended_at : (M,) float, s — when the last interceptor at it ended (NaN: never)
+    cancelled_at : (M,) float, s — when an engagement of it was last cancelled before
+        launch, e.g. no fire-control track (NaN: never)
     units : list of UnitState — copies: inventory, launchers, channels, weapons, doctrine
     engagements : list of Engagement — live salvos
     assets : list of Asset
@@ -326,7 +443,10 @@ class AirPicture:
     t_update: F64
     n_updates: I64
     kind: NDArray[np.object_]
+    quality_ok: B
+    quality: NDArray[np.object_]
     identity: NDArray[np.object_]
+    evidence: IdEvidence
     iff_reply: B
     iff_interrogated: B
     n_interrogations: I64
@@ -337,6 +457,7 @@ class AirPicture:
     salvos_since_look: I64
     kill_status: NDArray[np.object_]
     kill_ended_at: F64
+    cancelled_at: F64
     units: list[UnitState]
     engagements: list[Engagement]
     assets: list[Asset]
@@ -382,10 +503,12 @@ class Interrogate:
 
 @dataclass(frozen=True)
 class Declare:
-    """Set the identity of ``track_id`` to ``identity``."""
+    """Set the identity of ``track_id`` to ``identity`` (``reason``: the evidence, for
+    the record)."""
 
     track_id: int
     identity: Identity
+    reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,20 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from airdefsim.engagement import identification
 from airdefsim.engagement.adjudicate import TrackC2
+from airdefsim.engagement.identification import Corridor, FlightPlans
 from airdefsim.engagement.threat import classify, rank, score
-from airdefsim.geo.wgs84 import LocalFrame
+from airdefsim.geo.wgs84 import LocalFrame, ecef_to_geodetic
 from airdefsim.scenario.schema import Doctrine, MissileSpec
-from airdefsim.types import AirPicture, Asset, LauncherState, UnitState, WeaponsState
+from airdefsim.types import (
+    AirPicture,
+    Asset,
+    LauncherState,
+    RadarCoverage,
+    UnitState,
+    WeaponsState,
+)
 
 LAT0, LON0 = 40.0, 33.0
 FRAME = LocalFrame.from_degrees(LAT0, LON0, 0.0)
@@ -81,6 +90,9 @@ def make_unit(
         for k, load in enumerate(loads)
     ]
     doc = Doctrine(**{"weapons": weapons, **doctrine})
+    radar = RadarCoverage(
+        "MFR", LocalFrame(FRAME.lat, FRAME.lon, 10.0), 0.0, 2 * np.pi, 1e6, -0.1, 1.5
+    )
     return UnitState(
         name=name,
         preset="test",
@@ -92,6 +104,7 @@ def make_unit(
         missile_channels=missile_channels,
         weapons=weapons,
         doctrine=doc,
+        fc_radars=[radar],
     )
 
 
@@ -115,6 +128,8 @@ def make_picture(
     engagements: list | None = None,
     c2: TrackC2 | None = None,
     t_update: Sequence[float] | None = None,
+    corridors: Sequence[Corridor] = (),
+    plans: FlightPlans | None = None,
 ) -> AirPicture:
     """An air picture from ENU track states (m, m/s) in the test frame. ``c2`` (from an
     :class:`~airdefsim.engagement.adjudicate.Adjudicator`) gives the salvos and kill
@@ -141,10 +156,23 @@ def make_picture(
         t_update=np.full(m, t) if t_update is None else np.asarray(t_update, float),
         n_updates=np.full(m, 10, np.int64),
         kind=kinds,
+        quality_ok=np.ones(m, bool),
+        quality=np.full(m, "", dtype=object),
         identity=ident,
+        evidence=identification.gather(
+            pe,
+            ve,
+            np.atleast_1d(ecef_to_geodetic(pos)[2]) if m else np.zeros(0),
+            kinds,
+            np.asarray(tta, float),
+            pe,
+            list(corridors),
+            [],
+            FlightPlans.none() if plans is None else plans,
+        ),
         iff_reply=np.zeros(m, bool) if iff_reply is None else np.asarray(iff_reply, bool),
         iff_interrogated=asked,
-        n_interrogations=asked.astype(np.int64),
+        n_interrogations=asked.astype(np.int64) if c2 is None else c2.n_interrogations,
         threat_score=value,
         threat_rank=rank(value),
         time_to_asset=tta,
@@ -152,6 +180,7 @@ def make_picture(
         salvos_since_look=np.zeros(m, np.int64) if c2 is None else c2.salvos_since_look,
         kill_status=np.full(m, "none", dtype=object) if c2 is None else c2.kill_status,
         kill_ended_at=np.full(m, np.nan) if c2 is None else c2.kill_ended_at,
+        cancelled_at=np.full(m, np.nan) if c2 is None else c2.cancelled_at,
         units=[u.snapshot() for u in units],
         engagements=[] if engagements is None else engagements,
         assets=assets,

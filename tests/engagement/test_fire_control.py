@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from airdefsim.engagement.fire_control import FireControl, LaunchOrder
-from airdefsim.types import Engage
+from airdefsim.engagement.fire_control import FireControl, LaunchOrder, launch_readiness
+from airdefsim.types import Engage, RadarCoverage
 
 from .engagement_fakes import SPECS, make_picture, make_unit
 
@@ -45,7 +45,11 @@ class TestChecks:
             assert [o.missile for o in orders] == [expected]
             o = orders[0]
             assert o.unit == "U1" and o.track_id == 1
-            assert o.t_flight == pytest.approx(np.hypot(north, 3000) / 1000.0, rel=1e-6)
+            # the target closes at 250 m/s during the reaction time before the launch
+            react = SPECS[expected].reaction_time
+            assert o.t_launch == o.t_order + react
+            north_at_launch = north - 250.0 * react
+            assert o.t_flight == pytest.approx(np.hypot(north_at_launch, 3000) / 1000.0, rel=1e-6)
 
     def test_weapons_hold_fires_nothing(self) -> None:
         u = make_unit(weapons="hold")
@@ -109,13 +113,16 @@ class TestChecks:
         pic = make_picture(
             0.0, [[0, 20e3, 3000], [0, 25e3, 3000]], [[0, -250, 0]] * 2, ["hostile"] * 2, [u]
         )
-        _launch_all(fc, fc.execute(Engage(1, salvo=2), pic))
-        # two rounds from one launcher: busy for 2 x 3 s
-        assert u.launchers[0].busy_until == pytest.approx(6.0)
-        later = make_picture(5.0, pic.pos_enu, pic.vel_enu, ["hostile"] * 2, [u])
+        orders = fc.execute(Engage(1, salvo=2), pic)
+        _launch_all(fc, orders)
+        # two rounds from one launcher rippled 3 s apart after the 5 s reaction time:
+        # launches at 5 and 8 s, busy until 11 s
+        assert [o.t_launch for o in orders] == [5.0, 8.0]  # type: ignore[union-attr]
+        assert u.launchers[0].busy_until == pytest.approx(11.0)
+        later = make_picture(10.0, pic.pos_enu, pic.vel_enu, ["hostile"] * 2, [u])
         r = fc.execute(Engage(2, salvo=1), later)
         assert isinstance(r, str) and "busy" in r
-        ok = make_picture(6.0, pic.pos_enu, pic.vel_enu, ["hostile"] * 2, [u])
+        ok = make_picture(11.0, pic.pos_enu, pic.vel_enu, ["hostile"] * 2, [u])
         assert not isinstance(fc.execute(Engage(2, salvo=1), ok), str)
 
     def test_salvo_from_one_launcher_else_spread(self) -> None:
@@ -209,17 +216,58 @@ def test_release_starts_kill_assessment() -> None:
 
 
 @pytest.mark.usefixtures("fake_envelope")
-def test_orders_never_launched_are_returned_next_tick() -> None:
+def test_rounds_are_due_after_the_reaction_time_and_cancel_returns_them() -> None:
     u = make_unit(loads=({"SHORT": 4},), missile_channels=4)
     fc = FireControl([u], SPECS, RNG)
     orders = fc.execute(Engage(1, salvo=3), _one_track(units=[u]))
     assert not isinstance(orders, str) and len(orders) == 3
+    react, ripple = SPECS["SHORT"].reaction_time, SPECS["SHORT"].salvo_interval
+    assert fc.due(react - 0.1) == []
+    assert fc.due(react) == orders[:1]
+    assert fc.due(react + 2 * ripple) == orders
     fc.register_launch(orders[0], 7)  # only the first one flew
-    assert u.missiles_guided == 3
-    fc.advance(1.0)
+    assert u.missiles_guided == 3 and fc.due(react + 2 * ripple) == orders[1:]
+    assert fc.cancel(orders[1]) == 2  # the rest of the salvo
+    assert not fc.is_pending(orders[2]) and fc.due(100.0) == []
     assert u.missiles_guided == 1 and u.launchers[0].missiles["SHORT"] == 3
     fc.release([7])
     assert fc.engagements() == [] and u.targets_engaged == 0
+
+
+@pytest.mark.parametrize(
+    ("guidance", "remote", "fc_age", "any_age", "overdue", "expected"),
+    [
+        ("track_via_missile", False, 1.0, 1.0, 0.0, "launch"),
+        ("track_via_missile", False, np.inf, 1.0, 2.0, "wait"),
+        ("track_via_missile", False, np.inf, 1.0, 11.0, "cancel"),
+        ("track_via_missile", True, np.inf, 1.0, 0.0, "wait"),  # remote data is no TVM track
+        ("active_radar", False, np.inf, 1.0, 0.0, "wait"),
+        ("active_radar", True, np.inf, 1.0, 0.0, "launch"),
+        ("hit_to_kill", True, np.inf, np.inf, 11.0, "cancel"),
+    ],
+)
+def test_launch_readiness_by_guidance_type(
+    guidance: str, remote: bool, fc_age: float, any_age: float, overdue: float, expected: str
+) -> None:
+    spec = SPECS["SHORT"].model_copy(update={"guidance": guidance, "engage_on_remote": remote})
+    state, why = launch_readiness(spec, fc_age, any_age, overdue)
+    assert state == expected
+    assert (why == "") == (expected == "launch")
+
+
+def test_outside_the_engagement_radar_sector_is_refused() -> None:
+    u = make_unit(loads=({"SHORT": 4},))
+    north_sector = RadarCoverage(
+        "MFR", u.fc_radars[0].site, heading=0.0, sector_width=np.radians(120.0),
+        max_range=1e6, min_elevation=-0.1, max_elevation=1.5,
+    )  # fmt: skip
+    u.fc_radars = [north_sector]
+    fc = FireControl([u], SPECS, RNG)
+    behind = make_picture(0.0, [[0, -20e3, 3000]], [[0, 250, 0]], ["hostile"], [u])
+    r = fc.execute(Engage(1), behind)
+    assert isinstance(r, str) and "outside the coverage of the engagement radar (MFR)" in r
+    ahead = make_picture(0.0, [[0, 20e3, 3000]], [[0, -250, 0]], ["hostile"], [u])
+    assert not isinstance(fc.execute(Engage(1), ahead), str)
 
 
 def test_non_positive_time_of_flight_is_no_intercept(monkeypatch: pytest.MonkeyPatch) -> None:

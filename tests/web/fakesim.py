@@ -119,7 +119,10 @@ class FakeSim:
             t_update=np.full(m, self.t),
             n_updates=np.full(m, 5, np.int64),
             kind=np.full(m, "aircraft", dtype=object),
+            quality_ok=np.ones(m, bool),
+            quality=np.full(m, "", dtype=object),
             identity=np.array([self.identity.get(i, "unknown") for i in ids], dtype=object),
+            evidence=t.IdEvidence.empty(m),
             iff_reply=np.array([self.iff.get(i, False) for i in ids], bool),
             iff_interrogated=np.array([self.asked.get(i, False) for i in ids], bool),
             n_interrogations=np.array([int(self.asked.get(i, False)) for i in ids], np.int64),
@@ -130,6 +133,7 @@ class FakeSim:
             salvos_since_look=np.zeros(m, np.int64),
             kill_status=np.full(m, "none", dtype=object),
             kill_ended_at=np.full(m, np.nan),
+            cancelled_at=np.full(m, np.nan),
             units=self.units,
             engagements=[
                 t.Engagement(

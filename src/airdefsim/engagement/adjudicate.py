@@ -19,7 +19,9 @@ free
     engage any track not identified friendly
 
 Independently of the weapons state, engaging a track identified friendly or one that
-answered IFF is always a violation. An ``Engage`` without a unit is judged against the
+answered IFF is always a violation, and so is declaring hostile a track that answered
+IFF or that the identification evidence presumes friend (a filed flight plan, civil
+traffic on a corridor). An ``Engage`` without a unit is judged against the
 least restrictive state of the units (the fire control then picks a unit whose state
 allows it). A violation is counted — and an ``roe_violation`` event emitted by the
 simulation — whoever issued the command, the doctrine or a person, and whether the fire
@@ -86,6 +88,8 @@ class TrackC2:
     identity : (M,) object; iff_reply : (M,) bool; n_interrogations : (M,) int;
     salvos : (M,) int — live salvos; salvos_since_look : (M,) int;
     kill_status : (M,) object — ``KillStatus``; kill_ended_at : (M,) float, s (NaN: never)
+    cancelled_at : (M,) float, s — when an engagement of the track was last cancelled
+        before launch (NaN: never)
     """
 
     identity: np.ndarray
@@ -95,6 +99,7 @@ class TrackC2:
     salvos_since_look: np.ndarray
     kill_status: np.ndarray
     kill_ended_at: np.ndarray
+    cancelled_at: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,7 @@ class Adjudicator:
             salvos_since_look=np.array([fc.salvos_since_look(i) for i in ids], dtype=np.int64),
             kill_status=np.array([fc.kill.status(i, t) for i in ids], dtype=object),
             kill_ended_at=np.array([np.nan if e is None else e for e in ended], dtype=float),
+            cancelled_at=np.array([fc.cancelled_at.get(i, np.nan) for i in ids], dtype=float),
         )
 
     def identities(self, track_ids: np.ndarray) -> np.ndarray:
@@ -213,9 +219,15 @@ class Adjudicator:
             self.n_interrogations[tid] = self.n_interrogations.get(tid, 0) + 1
             return Ruling(cmd, True, interrogate=tid, text=f"interrogate T{tid}")
         if isinstance(cmd, Declare):
+            breach = ""
+            if cmd.identity == "hostile":
+                if self.iff_reply.get(tid, False):
+                    breach = "declared hostile a track that answered IFF"
+                elif picture.evidence.friendly[idx]:
+                    breach = f"declared hostile a track presumed friend ({picture.evidence.friendly[idx]})"
             self.identity[tid] = cmd.identity
             picture.identity[idx] = cmd.identity  # later orders of this tick see it
-            return Ruling(cmd, True, text=f"T{tid} declared {cmd.identity}")
+            return Ruling(cmd, True, roe_violation=breach, text=f"T{tid} declared {cmd.identity}")
         if isinstance(cmd, CeaseFire):
             fc = self.fire_control
             ids = tuple(i for e in fc.engagements() if e.track_id == tid for i in e.interceptor_ids)

@@ -6,9 +6,12 @@ returns commands; it keeps only its own memory (interrogations sent). The simula
 judges those commands exactly as a trainee's (:mod:`airdefsim.engagement.adjudicate`):
 
 1. **Identification** (units with ``auto_identify``): interrogate each unknown track
-   every ``interrogation_interval`` s; declare it friendly on a reply, hostile after
-   ``n_interrogations`` interrogations without one. A track that replies after being
-   declared hostile is declared friendly and fire on it ceases.
+   every ``interrogation_interval`` s; declare it on the evidence of
+   :mod:`airdefsim.engagement.identification` — friendly on an IFF reply, a filed flight
+   plan, or civil traffic on a corridor; hostile only after ``n_interrogations``
+   unanswered interrogations together with a hostile indicator (hostile profile, point
+   of origin, a path into a defended asset); otherwise it stays unknown. A track that
+   replies after being declared hostile is declared friendly and fire on it ceases.
 2. **Eligibility** per unit: weapons ``hold`` fires nothing; ``tight`` engages tracks
    identified hostile; ``free`` engages hostile and unknown tracks that were interrogated
    at least once. Never a friendly track or one that answered IFF. Shoot-look-shoot:
@@ -37,8 +40,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from airdefsim.engagement import envelope, wta
-from airdefsim.engagement.fire_control import missile_cost, missile_types
+from airdefsim.engagement import envelope, identification, wta
+from airdefsim.engagement.fire_control import (
+    missile_cost,
+    missile_types,
+    needs_fire_control_track,
+)
 from airdefsim.scenario.schema import MissileSpec
 from airdefsim.types import (
     F64,
@@ -55,6 +62,9 @@ from airdefsim.types import (
 N_INTERROGATIONS = 3
 #: s between two interrogations of the same track (assumed)
 INTERROGATION_INTERVAL = 2.0
+#: an unknown track that stays unknown after the first interrogations is interrogated
+#: again this many times less often (assumed)
+REINTERROGATE_FACTOR = 5.0
 #: the exact WTA is used up to this many binaries, the heuristic above
 WTA_MAX_BINARIES = 3000
 #: m, two tracks closer than max(this, 3 combined sigmas) ... (see ``same_object``)
@@ -63,6 +73,9 @@ SAME_OBJECT_DISTANCE = 300.0
 SAME_OBJECT_SPEED = 100.0
 #: s, time to asset below which a busy cheaper launcher is not waited for
 URGENT_TIME = 60.0
+#: s, wait before ordering again an engagement that was cancelled before launch (e.g.
+#: the engagement radar could not acquire the target; assumed)
+RETRY_AFTER_CANCEL = 30.0
 
 
 def same_object(pos: F64, vel: F64, sigma: F64) -> np.ndarray:
@@ -142,21 +155,32 @@ class DoctrinePolicy:
         return cmds
 
     def _identify(self, picture: AirPicture) -> list[Command]:
+        """Interrogate unknown tracks, declare on the evidence
+        (:func:`airdefsim.engagement.identification.assess`): friend on an IFF reply, a
+        filed flight plan or civil traffic on a corridor; hostile only after
+        ``n_interrogations`` unanswered interrogations *and* a hostile indicator. A track
+        with neither stays unknown and is interrogated again, more slowly."""
         out: list[Command] = []
         t = float(picture.t)
+        rec, why = identification.assess(
+            picture.evidence, picture.iff_reply, picture.n_interrogations, self.n_interrogations
+        )
         for k, tid_ in enumerate(picture.track_id):
             tid = int(tid_)
             ident = str(picture.identity[k])
-            if picture.iff_reply[k]:
-                if ident != "friendly":
-                    out.append(Declare(tid, "friendly"))
+            if rec[k] == "friendly" and ident != "friendly":
+                out.append(Declare(tid, "friendly", str(why[k])))
                 continue
             if ident != "unknown":
                 continue
+            if rec[k] == "hostile":
+                out.append(Declare(tid, "hostile", str(why[k])))
+                continue
             n = self._asked.get(tid, 0)
-            if n >= self.n_interrogations and picture.iff_interrogated[k]:
-                out.append(Declare(tid, "hostile"))
-            elif t - self._last_ask.get(tid, -np.inf) >= self.interrogation_interval - 1e-9:
+            interval = self.interrogation_interval * (
+                1.0 if n < self.n_interrogations else REINTERROGATE_FACTOR
+            )
+            if t - self._last_ask.get(tid, -np.inf) >= interval - 1e-9:
                 out.append(Interrogate(tid))
                 self._asked[tid] = n + 1
                 self._last_ask[tid] = t
@@ -179,7 +203,7 @@ class DoctrinePolicy:
         ident = picture.identity
         if u.weapons == "hold":
             return np.zeros(m, bool)
-        ok = (ident != "friendly") & ~picture.iff_reply
+        ok = (ident != "friendly") & ~picture.iff_reply & picture.quality_ok
         if u.weapons == "tight":
             ok &= ident == "hostile"
         else:
@@ -190,6 +214,8 @@ class DoctrinePolicy:
         ok &= (status != "assessing") & (status != "killed")
         # a survivor is looked at again only once a plot has updated it since the intercept
         ok &= ~((status == "survived") & (picture.t_update <= picture.kill_ended_at))
+        # an engagement cancelled (no fire-control track) is retried only after a while
+        ok &= ~(picture.t - picture.cancelled_at < RETRY_AFTER_CANCEL)
         return ok
 
     def _duplicates(self, picture: AirPicture, cand: np.ndarray, value: F64) -> np.ndarray:
@@ -246,10 +272,14 @@ class DoctrinePolicy:
                 if stock <= 0 or not holders or free_m == 0 or not el.any():
                     continue
                 lp = np.mean(holders, axis=0)
-                ok, tf, pip = envelope.predicted_intercept(spec, lp, pos, vel, ballistic[cols])
+                pos_r = pos + vel * float(spec.reaction_time)  # where it is at launch
+                ok, tf, pip = envelope.predicted_intercept(spec, lp, pos_r, vel, ballistic[cols])
                 ok = ok & el & ~taken & np.isfinite(tf) & (tf > 0.0)
                 if max_rng is not None:
                     ok &= np.linalg.norm(pip - lp, axis=1) <= float(max_rng)
+                if needs_fire_control_track(spec):
+                    # the engagement radar must see the target now and at the intercept
+                    ok &= u.fc_covers(pos) & u.fc_covers(pip)
                 if avail <= 0:
                     # adequate but its launchers are busy: wait for them unless urgent
                     taken |= ok & ~urgent

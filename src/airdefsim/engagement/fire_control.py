@@ -5,7 +5,9 @@ console, goes through :meth:`FireControl.execute`, which either returns the laun
 orders or the one-line reason it refused. The checks, in order:
 
 1. the track is in the picture;
-2. it is not identified friendly (under any weapons state);
+2. it is not identified friendly (under any weapons state), and it passes the
+   track-quality gate (:mod:`airdefsim.engagement.quality`: enough plots, fresh,
+   accurate, above the ground, a possible speed and manoeuvre);
 3. the unit's weapons state: ``hold`` fires nothing, ``tight`` only at tracks
    identified hostile, ``free`` at anything not friendly;
 4. a free target channel (unless the unit already engages that track) and enough free
@@ -16,9 +18,19 @@ orders or the one-line reason it refused. The checks, in order:
 6. a launcher holding that type that is not busy (a launcher that fired ``k`` rounds is
    busy for ``k * salvo_interval``); a salvo leaves one launcher when one holds enough
    rounds, else it is spread over several;
-7. the target inside the missile's envelope seen from that launcher
+7. the target, extrapolated over the missile's ``reaction_time``, inside the missile's
+   envelope seen from that launcher
    (:func:`airdefsim.engagement.envelope.predicted_intercept`) and within the unit's
-   ``doctrine["max_engage_range"]`` (distance to the predicted intercept point).
+   ``doctrine.max_engage_range`` (distance to the predicted intercept point).
+
+An accepted order does not fly at once: each round is due ``reaction_time`` after the
+order (plus ``salvo_interval`` per earlier round from the same launcher), and leaves the
+launcher only when its guidance has what it needs (:func:`launch_readiness`): a
+fire-control track of the target held by the unit's engagement radar (every guidance
+type), or — for an active-seeker missile whose preset says it can engage on remote data —
+any track of the picture. The simulation asks :meth:`FireControl.due` each tick, then
+launches (:meth:`FireControl.register_launch`) or, when the engagement radar has not
+acquired the target within :data:`ACQUIRE_TIMEOUT`, cancels (:meth:`FireControl.cancel`).
 
 Without a missile type the cheapest adequate type is taken (cost proxy: launch mass, the
 presets carry no prices), without a unit the unit that can fire the cheapest adequate
@@ -40,6 +52,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -51,7 +64,7 @@ from airdefsim.types import F64, AirPicture, Engage, Engagement, UnitState
 
 @dataclass(frozen=True)
 class LaunchOrder:
-    """One interceptor to launch now.
+    """One interceptor to launch at ``t_launch``.
 
     Attributes
     ----------
@@ -62,6 +75,10 @@ class LaunchOrder:
     aim_pos : (3,) float, m, ECEF — predicted intercept point
     aim_vel : (3,) float, m/s, ECEF — target velocity estimate
     t_flight : float, s — predicted time of flight to the intercept point
+    t_order : float, s — when the engagement was ordered
+    t_launch : float, s — when it is due to leave the launcher: the order time plus
+        the missile's ``reaction_time``, plus ``salvo_interval`` for each earlier round
+        of the salvo from the same launcher
     """
 
     unit: str
@@ -71,6 +88,58 @@ class LaunchOrder:
     aim_pos: F64
     aim_vel: F64
     t_flight: float
+    t_order: float = 0.0
+    t_launch: float = 0.0
+
+
+#: s an order may wait past its due time for the engagement radar to acquire the target
+#: (assumed: a few track-dwell revisits)
+ACQUIRE_TIMEOUT = 10.0
+#: s, a fire-control track older than this is lost (assumed: three 1 s revisits)
+FC_TRACK_HOLD = 3.0
+
+Readiness = Literal["launch", "wait", "cancel"]
+
+
+def needs_fire_control_track(spec: MissileSpec) -> bool:
+    """Whether the missile needs its unit's engagement radar to track the target.
+
+    Track-via-missile, semi-active and command guidance need the engagement radar on the
+    target from launch to intercept; an active-seeker missile (``active_radar``,
+    ``hit_to_kill``) needs it for the mid-course uplink unless its preset says it can
+    engage on remote data (``engage_on_remote``), then any track of the picture will do.
+    """
+    return not (spec.guidance in ("active_radar", "hit_to_kill") and spec.engage_on_remote)
+
+
+def launch_readiness(
+    spec: MissileSpec, fc_track_age: float, track_age: float, overdue: float
+) -> tuple[Readiness, str]:
+    """Whether a due round may leave its launcher now.
+
+    Parameters
+    ----------
+    spec : the round's missile
+    fc_track_age : s since the unit's engagement radar last updated the target's track
+        (inf: it never has)
+    track_age : s since any sensor last updated it (inf: not in the picture)
+    overdue : s since the round was due
+
+    Returns
+    -------
+    ("launch" | "wait" | "cancel", reason) — the reason says what is missing
+    """
+    if needs_fire_control_track(spec):
+        if fc_track_age <= FC_TRACK_HOLD:
+            return "launch", ""
+        why = "no fire-control track: the engagement radar has not acquired the target"
+    else:
+        if track_age <= FC_TRACK_HOLD:
+            return "launch", ""
+        why = "no track of the target for the mid-course uplink"
+    if overdue > ACQUIRE_TIMEOUT:
+        return "cancel", why
+    return "wait", why
 
 
 @dataclass
@@ -79,6 +148,7 @@ class _Salvo:
     pending: int  # orders issued, launches not yet registered
     t_order: float
     orders: list[LaunchOrder] = field(default_factory=list)
+    launched: set[int] = field(default_factory=set)  # indices of the orders that flew
 
 
 @dataclass
@@ -127,6 +197,8 @@ class FireControl:
         self._salvos: list[_Salvo] = []
         self._of_interceptor: dict[int, _Salvo] = {}
         self._since_look: dict[int, int] = {}
+        #: track id -> time its last engagement was cancelled before launch
+        self.cancelled_at: dict[int, float] = {}
         self.kill = KillAssessor(delay=assess_delay, rng=rng)
         self.t = 0.0
         self._recount()
@@ -155,10 +227,8 @@ class FireControl:
     # ------------------------------------------------------------ commands
 
     def advance(self, t: float) -> None:
-        """The fire control's clock moves to ``t`` (s): orders issued before and never
-        launched are taken back."""
+        """The fire control's clock moves to ``t`` (s)."""
         self.t = float(t)
-        self._drop_stale()
 
     def execute(self, cmd: Engage, picture: AirPicture) -> list[LaunchOrder] | str:
         """Check an order against the picture and the unit state; launch or refuse.
@@ -179,6 +249,8 @@ class FireControl:
         identity = str(picture.identity[idx])
         if identity == "friendly":
             return f"track {cmd.track_id} is identified friendly"
+        if not picture.quality_ok[idx]:
+            return f"track {cmd.track_id} fails the track-quality gate: {picture.quality[idx]}"
         if cmd.salvo < 1:
             return f"salvo must be at least 1, got {cmd.salvo}"
         if cmd.missile is not None and cmd.missile not in self.specs:
@@ -278,16 +350,23 @@ class FireControl:
                 if launcher.missiles.get(missile, 0) > 0
             )
             return f"launchers with {missile} busy (salvo interval) until t={soonest:.1f} s"
+        if needs_fire_control_track(spec) and not u.fc_covers(pos[None])[0]:
+            where = ", ".join(r.name for r in u.fc_radars) or "no engagement radar"
+            return f"track {tid} is outside the coverage of the engagement radar ({where})"
         feasible: list[tuple[float, int, F64]] = []
+        # the target flies on during the reaction time (straight line)
+        pos_r = pos + vel * float(spec.reaction_time)
         for i in ready:
             lp = u.launchers[i].pos
             ok, tfs, pips = envelope.predicted_intercept(
-                spec, lp, pos[None], vel[None], np.array([ballistic])
+                spec, lp, pos_r[None], vel[None], np.array([ballistic])
             )
             if not bool(ok[0]) or not 0.0 < float(tfs[0]) < np.inf:
                 continue  # (a non-positive time of flight is no intercept)
             if max_rng is not None and float(np.linalg.norm(pips[0] - lp)) > float(max_rng):
                 continue
+            if needs_fire_control_track(spec) and not u.fc_covers(pips[0][None])[0]:
+                continue  # the engagement radar could not follow the target to the intercept
             feasible.append((float(tfs[0]), i, np.asarray(pips[0], dtype=float)))
         if not feasible:
             return f"track {tid} is outside the {missile} envelope"
@@ -299,6 +378,8 @@ class FireControl:
         shooters = whole[:1] if whole else feasible
         orders: list[LaunchOrder] = []
         fired: dict[int, int] = {}
+        t_ready = self.t + float(spec.reaction_time)
+        ripple = float(spec.salvo_interval)
         while len(orders) < salvo:
             progressed = False
             for tf, i, pip in shooters:
@@ -306,14 +387,27 @@ class FireControl:
                     break
                 if left[i] - fired.get(i, 0) <= 0:
                     continue
-                fired[i] = fired.get(i, 0) + 1
-                orders.append(LaunchOrder(u.name, i, missile, tid, pip.copy(), vel.copy(), tf))
+                k = fired.get(i, 0)
+                fired[i] = k + 1
+                orders.append(
+                    LaunchOrder(
+                        u.name,
+                        i,
+                        missile,
+                        tid,
+                        pip.copy(),
+                        vel.copy(),
+                        tf,
+                        t_order=self.t,
+                        t_launch=t_ready + k * ripple,
+                    )
+                )
                 progressed = True
             if not progressed:
                 break
         if len(orders) < salvo:
             return f"only {len(orders)} {missile} ready in range for a salvo of {salvo}"
-        busy = {i: self.t + k * float(spec.salvo_interval) for i, k in fired.items()}
+        busy = {i: t_ready + k * ripple for i, k in fired.items()}
         return _Plan(u, missile, missile_cost(spec), orders, busy)
 
     def _commit(self, plan: _Plan) -> None:
@@ -330,21 +424,65 @@ class FireControl:
         self._since_look[tid] = self._since_look.get(tid, 0) + 1
         self._recount()
 
+    def due(self, t: float) -> list[LaunchOrder]:
+        """Orders due to launch at or before ``t`` (s) and not launched yet, in order."""
+        out = [
+            o
+            for s in self._salvos
+            for k, o in enumerate(s.orders)
+            if k not in s.launched and s.pending > 0 and o.t_launch <= t + 1e-9
+        ]
+        return sorted(out, key=lambda o: o.t_launch)
+
+    def is_pending(self, order: LaunchOrder) -> bool:
+        """The order has neither launched nor been cancelled."""
+        found = self._find(order)
+        return found is not None and found[1] not in found[0].launched and found[0].pending > 0
+
+    def _find(self, order: LaunchOrder) -> tuple[_Salvo, int] | None:
+        for s in self._salvos:
+            for k, o in enumerate(s.orders):
+                if o is order:
+                    return s, k
+        return None
+
     def register_launch(self, order: LaunchOrder, interceptor_id: int) -> None:
         """Bind a launched interceptor to the salvo its order belongs to."""
-        for s in self._salvos:
-            e = s.engagement
-            if (
-                s.pending > 0
-                and e.unit == order.unit
-                and e.track_id == order.track_id
-                and e.missile == order.missile
-            ):
-                s.pending -= 1
-                e.interceptor_ids.append(int(interceptor_id))
-                self._of_interceptor[int(interceptor_id)] = s
-                return
-        raise ValueError(f"no pending order of {order.unit} on track {order.track_id}")
+        found = self._find(order)
+        if found is None or found[1] in found[0].launched or found[0].pending <= 0:
+            raise ValueError(f"no pending order of {order.unit} on track {order.track_id}")
+        s, k = found
+        s.launched.add(k)
+        s.pending -= 1
+        s.engagement.interceptor_ids.append(int(interceptor_id))
+        self._of_interceptor[int(interceptor_id)] = s
+        self._recount()
+
+    def cancel(self, order: LaunchOrder) -> int:
+        """Cancel the rounds of ``order``'s salvo that have not launched (the engagement
+        cannot go on: no fire-control track, a cease fire): their rounds go back on the
+        launchers and their channels are freed. Returns how many were cancelled."""
+        found = self._find(order)
+        if found is None:
+            return 0
+        s, _ = found
+        unit = self._by_name[s.engagement.unit]
+        n = 0
+        for k, o in enumerate(s.orders):
+            if k in s.launched:
+                continue
+            launcher = unit.launchers[o.launcher_index]
+            launcher.missiles[o.missile] = launcher.missiles.get(o.missile, 0) + 1
+            n += 1
+        s.launched.update(range(len(s.orders)))
+        s.pending = 0
+        self.cancelled_at[s.engagement.track_id] = self.t
+        if not s.engagement.interceptor_ids:
+            self._salvos.remove(s)
+            tid = s.engagement.track_id
+            self._since_look[tid] = max(self._since_look.get(tid, 0) - 1, 0)
+        self._recount()
+        return n
 
     def release(
         self,
@@ -375,20 +513,6 @@ class FireControl:
         self._recount()
 
     # ------------------------------------------------------------ internals
-
-    def _drop_stale(self) -> None:
-        """Orders never registered by an earlier tick did not launch: free their channels
-        and put their rounds back on the launchers."""
-        for s in list(self._salvos):
-            if s.pending > 0 and s.t_order < self.t:
-                unit = self._by_name[s.engagement.unit]
-                for o in s.orders[len(s.orders) - s.pending :]:
-                    launcher = unit.launchers[o.launcher_index]
-                    launcher.missiles[o.missile] = launcher.missiles.get(o.missile, 0) + 1
-                s.pending = 0
-                if not s.engagement.interceptor_ids:
-                    self._salvos.remove(s)
-        self._recount()
 
     def _recount(self) -> None:
         for u in self.units:

@@ -106,6 +106,7 @@ TABLES: dict[str, pa.Schema] = {
             ("vy", F),
             ("vz", F),
             ("phase", S),
+            ("fc_track", BOOL),
         ]
     ),
     # one column per field of airdefsim.events.Event, in its order

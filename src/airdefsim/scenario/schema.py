@@ -123,6 +123,9 @@ class MissileSpec(Strict):
 
     Envelope figures (``max_range``, ``max_altitude`` …) are the published or assumed
     *limits*; the achievable envelope against a given target comes from the flyout model.
+    ``engage_on_remote``: an active-seeker missile may be launched and guided in
+    mid-course on any track of the picture (another radar's data), not only on its own
+    unit's engagement-radar track; its source belongs in ``sources``.
     """
 
     name: str
@@ -146,6 +149,7 @@ class MissileSpec(Strict):
     max_target_speed: SpeedQ | None = None
     reaction_time: Duration = 5.0
     salvo_interval: Duration = 3.0
+    engage_on_remote: bool = False
     sources: dict[str, str] = {}
 
 
@@ -302,7 +306,33 @@ class RedGroup(Strict):
 
 
 class FriendlyGroup(RedGroup):
+    """Friendly aircraft. ``iff`` overrides the preset's transponder (``none``: a dead or
+    switched-off transponder). ``flight_plan``: ``filed`` — the route is known to the air
+    defence as a filed flight plan (civil traffic, friendly sorties), ``none`` — it is
+    not."""
+
     iff: Literal["none", "mode3c", "mode5"] | None = None
+    flight_plan: Literal["filed", "none"] = "filed"
+
+
+class AirCorridor(Strict):
+    """A published air corridor (airway): a centreline through ``route`` points, a
+    ``width`` (full width) and an altitude band. Civil traffic flying along it is
+    presumed friendly by the identification rules."""
+
+    name: str
+    route: list[LatLon] = Field(min_length=2)
+    width: Length = 20000.0
+    min_alt: Length = 3000.0
+    max_alt: Length = 14000.0
+
+
+class HostileArea(Strict):
+    """An area (polygon of at least three points, deg) from which any track that first
+    appears there is taken as coming from hostile territory (point-of-origin evidence)."""
+
+    name: str
+    polygon: list[LatLon] = Field(min_length=3)
 
 
 class JammerSpec(Strict):
@@ -331,6 +361,8 @@ class Scenario(Strict):
     blue: list[BlueUnit] = Field(min_length=1)
     red: list[RedGroup] = []
     friendly_air: list[FriendlyGroup] = []
+    air_corridors: list[AirCorridor] = []
+    hostile_areas: list[HostileArea] = []
     jammers: list[JammerSpec] = []
     tracker: dict[str, Any] = {}
     dem: str | None = None

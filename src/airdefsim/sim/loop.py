@@ -30,8 +30,17 @@ from pathlib import Path
 
 import numpy as np
 
+from airdefsim.engagement import envelope, identification
 from airdefsim.engagement.adjudicate import Adjudicator, Ruling
 from airdefsim.engagement.doctrine import DoctrinePolicy
+from airdefsim.engagement.fire_control import (
+    FC_TRACK_HOLD,
+    LaunchOrder,
+    launch_readiness,
+    needs_fire_control_track,
+)
+from airdefsim.engagement.identification import FlightPlans
+from airdefsim.engagement.quality import TrackQuality
 from airdefsim.engagement.threat import classify, rank, score
 from airdefsim.events import Event, EventKind
 from airdefsim.geo.wgs84 import LocalFrame, ecef_to_geodetic
@@ -120,6 +129,13 @@ class Simulation:
         self.missile_specs = dict(w.presets.missiles)
         self.adjudicator = Adjudicator(w.units, self.missile_specs, rng=w.rngs["kill_assessment"])
         self.fire_control = self.adjudicator.fire_control
+        self.quality = TrackQuality()
+        self._first_seen: dict[int, F64] = {}  # track id -> ENU position when first seen
+        #: unit name -> indices of its engagement (fire-control) radars
+        self._fc_radars: dict[str, list[int]] = {}
+        for i, r in enumerate(w.radars):
+            if r.spec.role == "engagement":
+                self._fc_radars.setdefault(r.unit, []).append(i)
         self.policy: Policy = policy if policy is not None else DoctrinePolicy(self.missile_specs)
         n = len(w.objects)
         self.killed = np.zeros(n, dtype=bool)
@@ -202,9 +218,28 @@ class Simulation:
         vel = frame.vec_to_ecef(x[:, 3:]) if m else np.zeros((0, 3))
         c2 = self.adjudicator.track_state(ids, self.t)
         kinds = classify(pos, vel)
+        sigma = position_sigma(tt.P[keep]) if m else np.zeros(0)
+        alt = ecef_to_geodetic(pos)[2] if m else np.zeros(0)
+        q_ok, q_why = self.quality.assess(
+            self.t, ids, np.atleast_1d(alt), vel, sigma, tt.n_updates[keep], tt.t_update[keep]
+        )
         # asset spheres grow by 5 % of the range: a ~3° heading uncertainty on a
         # manoeuvring or noisy track still counts as inbound
         value, tta = score(pos, vel, c2.identity, self.world.assets, kinds, THREAT_TOLERANCE)
+        for k, tid in enumerate(ids):
+            self._first_seen.setdefault(int(tid), x[k, :3].copy())
+        first = np.array([self._first_seen[int(t)] for t in ids]).reshape(m, 3)
+        evidence = identification.gather(
+            x[:, :3],
+            x[:, 3:],
+            np.atleast_1d(alt),
+            kinds,
+            np.asarray(tta, dtype=float),
+            first,
+            self.world.corridors,
+            self.world.hostile_areas,
+            self._flight_plans(),
+        )
         pic = AirPicture(
             t=self.t,
             track_id=ids,
@@ -212,12 +247,15 @@ class Simulation:
             vel=vel,
             pos_enu=x[:, :3],
             vel_enu=x[:, 3:],
-            pos_sigma=position_sigma(tt.P[keep]) if m else np.zeros(0),
+            pos_sigma=sigma,
             status=tt.status[keep],
             t_update=tt.t_update[keep],
             n_updates=tt.n_updates[keep],
             kind=kinds,
+            quality_ok=q_ok,
+            quality=q_why,
             identity=c2.identity,
+            evidence=evidence,
             iff_reply=c2.iff_reply,
             iff_interrogated=c2.n_interrogations > 0,
             n_interrogations=c2.n_interrogations,
@@ -228,12 +266,28 @@ class Simulation:
             salvos_since_look=c2.salvos_since_look,
             kill_status=c2.kill_status,
             kill_ended_at=c2.kill_ended_at,
+            cancelled_at=c2.cancelled_at,
             units=[u.snapshot() for u in self.world.units],
             engagements=list(self.fire_control.engagements()),
             assets=self.world.assets,
         )
         self._picture = pic
         return pic
+
+    def _flight_plans(self) -> FlightPlans:
+        """Filed flight plans under way now, in the scenario ENU frame."""
+        w = self.world
+        idx = w.plan_objects
+        if idx.size == 0:
+            return FlightPlans.none()
+        tv = self.targets(self.t)
+        idx = idx[w.objects.routes.flying(self.t)[idx]]
+        f = w.frame
+        return FlightPlans(
+            np.array([w.objects.name[i] for i in idx], dtype=object),
+            f.to_enu(tv.pos[idx]).reshape(-1, 3),
+            f.vec_to_enu(tv.vel[idx]).reshape(-1, 3),
+        )
 
     # ------------------------------------------------------------ commands
 
@@ -250,9 +304,17 @@ class Simulation:
         if isinstance(cmd, Interrogate):
             self._interrogate(ruling.interrogate, picture)
         elif isinstance(cmd, Engage):
-            self._launch(ruling, picture)
+            o = ruling.launches[0]
+            self.emit(
+                "command",
+                track_id=tid,
+                unit=o.unit,
+                missile=o.missile,
+                t_flight_s=float(o.t_flight),
+                detail=f"{ruling.text}, due at T+{o.t_launch:.0f} s",
+            )
         elif isinstance(cmd, Declare):
-            self.emit("declared", track_id=tid, identity=cmd.identity)
+            self.emit("declared", track_id=tid, identity=cmd.identity, reason=cmd.reason)
         else:
             if ruling.destroy:
                 self.interceptors.destroy(list(ruling.destroy))
@@ -276,54 +338,124 @@ class Simulation:
             "iff_reply", track_id=track_id, truth_id=truth, identity="friendly" if reply else ""
         )
 
-    def _launch(self, ruling: Ruling, picture: AirPicture) -> None:
-        o = self.world.objects
-        for order in ruling.launches:
+    def _track_ages(self, track_ids: np.ndarray, unit: str) -> tuple[F64, F64]:
+        """(K,) s since the unit's engagement radars, and since any sensor, last updated
+        each track (inf when never, or when the track is gone)."""
+        tt = self._tracks
+        idx = {int(t): i for i, t in enumerate(tt.track_id)}
+        rows = np.array([idx.get(int(t), -1) for t in track_ids], dtype=np.int64)
+        fc_age = np.full(rows.size, np.inf)
+        any_age = np.full(rows.size, np.inf)
+        ok = rows >= 0
+        if ok.any():
+            last_fc = tt.last_update_by(self._fc_radars.get(unit, []))[rows[ok]]
+            fc_age[ok] = np.where(np.isnan(last_fc), np.inf, self.t - last_fc)
+            any_age[ok] = self.t - tt.t_update[rows[ok]]
+        return fc_age, any_age
+
+    def _launch_due(self, picture: AirPicture) -> None:
+        """Launch every round that is due and has the track its guidance needs; cancel
+        an engagement whose target the engagement radar never acquired."""
+        fc = self.fire_control
+        for order in fc.due(self.t):
+            if not fc.is_pending(order):
+                continue  # cancelled with an earlier round of its salvo
             spec = self.missile_specs[order.missile]
-            unit = next(u for u in self.world.units if u.name == order.unit)
-            launcher = unit.launchers[order.launcher_index]
-            truth = self.track_truth.get(int(order.track_id), -1)
-            iid = self.interceptors.launch(
-                self.t,
-                spec,
-                launcher.pos,
-                np.asarray(order.aim_pos, float),
-                np.asarray(order.aim_vel, float),
-                int(order.track_id),
-                int(truth),
-                order.unit,
+            fc_age, any_age = self._track_ages(np.array([order.track_id]), order.unit)
+            state, why = launch_readiness(
+                spec, float(fc_age[0]), float(any_age[0]), self.t - order.t_launch
             )
-            self.fire_control.register_launch(order, iid)
-            self.n_fired += 1
             idx = picture.index_of(int(order.track_id))
-            rng = (
-                float(np.linalg.norm(picture.pos[idx] - launcher.pos))
-                if idx is not None
-                else math.nan
-            )
-            if math.isnan(self.first_launch_t):
-                self.first_launch_t, self.first_launch_range = self.t, rng
-            if truth >= 0 and not o.hostile[truth] and not self.engaged_truth[truth]:
-                self.emit(
-                    "friendly_engaged",
-                    track_id=int(order.track_id),
-                    truth_id=truth,
-                    unit=order.unit,
-                    interceptor_id=iid,
+            if state == "launch" and idx is None:
+                state, why = "cancel", "the track left the picture"
+            if state == "launch":
+                assert idx is not None
+                unit = next(u for u in self.world.units if u.name == order.unit)
+                lp = unit.launchers[order.launcher_index].pos
+                ok, tf, pip = envelope.predicted_intercept(
+                    spec,
+                    lp,
+                    picture.pos[idx][None],
+                    picture.vel[idx][None],
+                    np.array([picture.kind[idx] == "ballistic_missile"]),
                 )
-            if truth >= 0:
-                self.engaged_truth[truth] = True
+                if bool(ok[0]) and 0.0 < float(tf[0]) < np.inf:
+                    self._launch(order, pip[0], picture.vel[idx], float(tf[0]), picture)
+                    continue
+                state, why = "cancel", "the target left the envelope before launch"
+            if state == "cancel":
+                n = fc.cancel(order)
+                self.emit(
+                    "engagement_cancelled",
+                    track_id=int(order.track_id),
+                    unit=order.unit,
+                    missile=order.missile,
+                    reason=why,
+                    detail=f"{n} round(s) back on the launchers",
+                )
+
+    def _launch(
+        self, order: LaunchOrder, aim_pos: F64, aim_vel: F64, t_flight: float, picture: AirPicture
+    ) -> None:
+        o = self.world.objects
+        spec = self.missile_specs[order.missile]
+        unit = next(u for u in self.world.units if u.name == order.unit)
+        launcher = unit.launchers[order.launcher_index]
+        truth = self.track_truth.get(int(order.track_id), -1)
+        iid = self.interceptors.launch(
+            self.t,
+            spec,
+            launcher.pos,
+            np.asarray(aim_pos, float),
+            np.asarray(aim_vel, float),
+            int(order.track_id),
+            int(truth),
+            order.unit,
+        )
+        self.fire_control.register_launch(order, iid)
+        self.n_fired += 1
+        idx = picture.index_of(int(order.track_id))
+        rng = (
+            float(np.linalg.norm(picture.pos[idx] - launcher.pos)) if idx is not None else math.nan
+        )
+        if math.isnan(self.first_launch_t):
+            self.first_launch_t, self.first_launch_range = self.t, rng
+        if truth >= 0 and not o.hostile[truth] and not self.engaged_truth[truth]:
             self.emit(
-                "launch",
-                pos=launcher.pos,
-                unit=order.unit,
+                "friendly_engaged",
                 track_id=int(order.track_id),
                 truth_id=truth,
+                unit=order.unit,
                 interceptor_id=iid,
-                missile=order.missile,
-                range_m=rng,
-                t_flight_s=float(order.t_flight),
             )
+        if truth >= 0:
+            self.engaged_truth[truth] = True
+        self.emit(
+            "launch",
+            pos=launcher.pos,
+            unit=order.unit,
+            track_id=int(order.track_id),
+            truth_id=truth,
+            interceptor_id=iid,
+            missile=order.missile,
+            range_m=rng,
+            t_flight_s=t_flight,
+        )
+
+    def _guidance_support(self, snap: dict[str, np.ndarray]) -> np.ndarray:
+        """(K,) bool per interceptor in flight: its guidance has the track it needs now
+        (its unit's engagement-radar track of the target, or any track for an
+        active-seeker round that may fly on remote data)."""
+        k = len(snap["id"])
+        out = np.zeros(k, bool)
+        for unit in set(snap["unit"].tolist()):
+            sel = np.flatnonzero(snap["unit"] == unit)
+            fc_age, any_age = self._track_ages(snap["track_id"][sel], str(unit))
+            for j, i in enumerate(sel):
+                spec = self.missile_specs[str(snap["missile"][i])]
+                age = fc_age[j] if needs_fire_control_track(spec) else any_age[j]
+                out[i] = age <= FC_TRACK_HOLD
+        return out
 
     # ------------------------------------------------------------ the step
 
@@ -355,6 +487,7 @@ class Simulation:
         picture = self.picture()
         for cmd in self.policy.decide(picture):
             self.apply(cmd, picture)
+        self._launch_due(picture)
         # 5. interceptors
         self._uplink()
         snap = self.interceptors.snapshot()
@@ -513,19 +646,13 @@ class Simulation:
         tt = self._tracks
         keep = tt.status != TrackTable.TENTATIVE  # the picture; tentative ones stay inside
         if keep.any():
-            tt = TrackTable(
-                tt.track_id[keep],
-                tt.x[keep],
-                tt.P[keep],
-                tt.status[keep],
-                tt.t_update[keep],
-                tt.n_updates[keep],
-            )
+            tt = tt.select(keep)
             ident = self.adjudicator.identities(tt.track_id)
             self._rows("tracks", track_rows(w.frame, self.t, tt, ident, self.track_truth))
         snap = self.interceptors.snapshot()
         if len(snap["id"]):
-            self._rows("interceptors", interceptor_rows(self.t, snap))
+            support = self._guidance_support(snap)
+            self._rows("interceptors", interceptor_rows(self.t, snap, support))
 
     # ------------------------------------------------------------ end
 

@@ -98,8 +98,11 @@ def track_rows(
     }
 
 
-def interceptor_rows(t: float, snap: Mapping[str, np.ndarray]) -> dict[str, Any]:
-    """Columns of the ``interceptors`` table from a flyout snapshot."""
+def interceptor_rows(
+    t: float, snap: Mapping[str, np.ndarray], fc_track: np.ndarray
+) -> dict[str, Any]:
+    """Columns of the ``interceptors`` table from a flyout snapshot; ``fc_track`` (K,)
+    bool: the guidance had the fire-control (or remote) track it needs at ``t``."""
     k = len(snap["id"])
     pos = np.asarray(snap["pos"], float).reshape(k, 3)
     vel = np.asarray(snap["vel"], float).reshape(k, 3)
@@ -121,4 +124,5 @@ def interceptor_rows(t: float, snap: Mapping[str, np.ndarray]) -> dict[str, Any]
         "vy": vel[:, 1],
         "vz": vel[:, 2],
         "phase": snap["phase"],
+        "fc_track": np.asarray(fc_track, bool),
     }

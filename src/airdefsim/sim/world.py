@@ -13,18 +13,20 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from airdefsim.engagement.identification import Area, Corridor
 from airdefsim.geo.wgs84 import LocalFrame, ecef_to_geodetic, geodetic_to_ecef
 from airdefsim.physics.routes import Leg, RouteSet, leg_duration
 from airdefsim.scenario.presets import Presets, get_presets
 from airdefsim.scenario.schema import (
     FriendlyGroup,
+    LatLon,
     RadarSpec,
     RcsSpec,
     RedGroup,
     Scenario,
     ThreatSpec,
 )
-from airdefsim.types import Asset, Jammer, LauncherState, UnitState
+from airdefsim.types import Asset, Jammer, LauncherState, RadarCoverage, UnitState
 
 F64 = NDArray[np.float64]
 IFF_MODES = {"none": 0, "mode3c": 1, "mode5": 5}
@@ -77,6 +79,11 @@ class World:
     radars: list[RadarSite]
     objects: AirObjects
     jammers: list[Jammer]
+    corridors: list[Corridor] = field(default_factory=list)
+    hostile_areas: list[Area] = field(default_factory=list)
+    #: objects whose route is a filed flight plan known to the air defence, and their
+    #: callsigns (the object's name)
+    plan_objects: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     rngs: dict[str, np.random.Generator] = field(default_factory=dict)
     radar_rngs: list[np.random.Generator] = field(default_factory=list)
 
@@ -140,15 +147,26 @@ def build_units(scenario: Scenario, presets: Presets) -> tuple[list[UnitState], 
         for site in spec.radars:
             rspec = presets.radars[site.radar]
             la, lo = _offset(lat, lon, site.offset[0], site.offset[1])
-            radars.append(
-                RadarSite(
-                    unit=name,
-                    name=site.radar,
-                    spec=rspec,
-                    site=LocalFrame(la, lo, rspec.mast_height),
-                    heading=blue.heading,
-                )
+            placed = RadarSite(
+                unit=name,
+                name=site.radar,
+                spec=rspec,
+                site=LocalFrame(la, lo, rspec.mast_height),
+                heading=blue.heading,
             )
+            radars.append(placed)
+            if rspec.role == "engagement":
+                units[-1].fc_radars.append(
+                    RadarCoverage(
+                        name=site.radar,
+                        site=placed.site,
+                        heading=blue.heading,
+                        sector_width=rspec.scan.sector_width,
+                        max_range=rspec.instrumented_range,
+                        min_elevation=rspec.min_elevation,
+                        max_elevation=rspec.max_elevation,
+                    )
+                )
     return units, radars
 
 
@@ -301,6 +319,24 @@ def build_world(scenario: Scenario, seed: int | None = None) -> World:
         for j in scenario.jammers
     ]
     radar_rngs = [np.random.default_rng(c) for c in children[0].spawn(len(radars))]
+
+    def enu2(points: list[LatLon]) -> NDArray[np.float64]:
+        ecef = np.array(
+            [geodetic_to_ecef(np.radians(p.lat), np.radians(p.lon), 0.0) for p in points]
+        )
+        return frame.to_enu(ecef)[:, :2]
+
+    corridors = [
+        Corridor(c.name, enu2(c.route), 0.5 * c.width, c.min_alt, c.max_alt)
+        for c in scenario.air_corridors
+    ]
+    areas = [Area(a.name, enu2(a.polygon)) for a in scenario.hostile_areas]
+    filed: list[int] = []
+    k = sum(g.count for g in scenario.red)
+    for g in scenario.friendly_air:
+        if g.flight_plan == "filed":
+            filed.extend(range(k, k + g.count))
+        k += g.count
     return World(
         scenario=scenario,
         seed=seed,
@@ -311,6 +347,9 @@ def build_world(scenario: Scenario, seed: int | None = None) -> World:
         radars=radars,
         objects=objects,
         jammers=jammers,
+        corridors=corridors,
+        hostile_areas=areas,
+        plan_objects=np.array(filed, dtype=np.int64),
         rngs=rngs,
         radar_rngs=radar_rngs,
     )

@@ -240,6 +240,9 @@ class Tracker:
         self._revisit = np.zeros((0,))
         self._score = np.zeros((0,))
         self._parent = np.zeros((0,), np.int64)
+        # last update of each track by each sensor (columns grow with the sensor index)
+        self._t_sensor = np.zeros((0, 0))
+        self._batch_sensor = -1
         #: ids of tracks confirmed during the last ``step`` (for "track_confirmed" events)
         self.newly_confirmed: I64 = np.zeros((0,), np.int64)
         self._paired: I64 = np.zeros((0,), np.int64)  # per plot of the batch: pair track id
@@ -292,8 +295,15 @@ class Tracker:
             )
             starts = np.flatnonzero(new)
             ends = np.append(starts[1:], tp.shape[0])
+            n_sensors = int(sensor.max()) + 1
+            if self._t_sensor.shape[1] < n_sensors:
+                grow = n_sensors - self._t_sensor.shape[1]
+                self._t_sensor = np.concatenate(
+                    [self._t_sensor, np.full((len(self), grow), np.nan)], axis=1
+                )
             for b in np.argsort(tp[starts], kind="stable"):
                 sl = slice(starts[b], ends[b])
+                self._batch_sensor = int(sensor[starts[b]])
                 self._process_batch(tp[sl], z[sl], R[sl])
         self.t = max(self.t, float(t))
         self._manage(self.t)
@@ -634,6 +644,9 @@ class Tracker:
             self._n_upd[h] >= 1, np.where(np.isnan(rv), gap, 0.7 * rv + 0.3 * gap), np.nan
         )
         self._t_update[h] = np.maximum(self._t_update[h], th)
+        if self._batch_sensor >= 0:
+            col = self._t_sensor[h, self._batch_sensor]
+            self._t_sensor[h, self._batch_sensor] = np.fmax(col, th)
         self._n_upd[h] += 1
         promote = h[
             (self._status[h] == TENTATIVE)
@@ -670,6 +683,10 @@ class Tracker:
         self._score = np.concatenate([self._score, np.zeros(n)])
         par = np.full(n, -1, np.int64) if parent is None else parent
         self._parent = np.concatenate([self._parent, par])
+        ts = np.full((n, self._t_sensor.shape[1]), np.nan)
+        if self._batch_sensor >= 0 and ts.shape[1] > self._batch_sensor:
+            ts[:, self._batch_sensor] = tk
+        self._t_sensor = np.concatenate([self._t_sensor, ts])
 
     def _manage(self, t: float) -> None:
         """Coast, delete; compacts the track arrays (deleted ids are never reused)."""
@@ -719,6 +736,7 @@ class Tracker:
                 "_revisit",
                 "_score",
                 "_parent",
+                "_t_sensor",
             ):
                 setattr(self, name, getattr(self, name)[keep])
             x, P = x[keep], P[keep]
@@ -754,6 +772,7 @@ class Tracker:
             status=self._status.copy(),
             t_update=self._t_update.copy(),
             n_updates=self._n_upd.copy(),
+            t_update_sensor=self._t_sensor.copy(),
         )
 
     def predict_to(self, t: float) -> tuple[F64, F64]:
