@@ -243,3 +243,24 @@ def test_manoeuvring_srbm_changes_its_arc_only_after_the_weave_starts():
     extra = [np.linalg.norm(np.diff(rs.evaluate(float(t))[2], axis=0)) for t in late]
     assert max(extra) <= w.g * 1.02
     assert max(extra) >= 0.5 * w.g
+
+
+@pytest.mark.parametrize(("last_leg_m", "kind"), [(1500.0, "dive"), (300.0, "line")])
+def test_a_last_leg_too_short_for_the_pop_up_falls_back_and_still_hits(last_leg_m, kind):
+    # the last waypoint due north of the asset, last_leg_m away
+    lat_w = ASSET["lat"] + np.degrees(last_leg_m / 6.371e6)
+    route = [CM_ROUTE[0], {"lat": lat_w, "lon": ASSET["lon"], "alt": "30 m"}, {"at": "base"}]
+    o = _objects([{"preset": "cruise_missile", "route": route}])
+    _, _, h, _ = _track(o.routes, 0, dt=0.05)
+    table = next(g for g in o.routes.legs if g.is_table)
+    assert table.t1 - table.t0 == pytest.approx(last_leg_m / 245.8, rel=0.01)
+    assert h.max() <= 30.0 + 1e-6  # no pop-up: it does not fit
+    assert np.all(np.diff(h[h < 29.9]) <= 1e-9)
+    aim = geodetic_to_ecef(R(ASSET["lat"]), R(ASSET["lon"]), 0.0)
+    np.testing.assert_allclose(o.routes.end_pos[0], aim, atol=1.0)
+    acc = [
+        np.linalg.norm(o.routes.evaluate(float(t))[2][0])
+        for t in np.linspace(table.t0 + 0.5, table.t1 - 0.5, 9)
+    ]
+    if kind == "dive":
+        assert max(acc) <= 2 * G0 * 1.02

@@ -273,6 +273,19 @@ def popup_profile(
     return _chain(h_cruise, climb + _dive_segments(pop_height, distance - climb_ground, r))
 
 
+def line_profile(h_start: float, h_end: float, distance: float) -> VerticalProfile:
+    """A straight climb or descent from ``h_start`` to ``h_end`` (m) over ``distance`` m
+    of ground (the fallback when no terminal manoeuvre fits: a kink at its start)."""
+    gam = float(np.arctan2(h_end - h_start, distance))
+    return VerticalProfile(
+        np.zeros(1),
+        np.array([h_start]),
+        np.array([gam]),
+        np.zeros(1),
+        np.array([float(np.hypot(distance, h_end - h_start))]),
+    )
+
+
 def sample_profile(
     profile: VerticalProfile, speed: float, dt: float = SAMPLE_DT
 ) -> tuple[F64, F64, F64]:

@@ -21,6 +21,7 @@ from airdefsim.physics.manoeuvre import (
     dive_profile,
     ground_distance,
     ground_track,
+    line_profile,
     popup_profile,
     route_profile,
     sample_profile,
@@ -311,16 +312,21 @@ def _terminal_profile(
     distance: float,
     speed: float,
 ) -> VerticalProfile:
-    """The terminal dive or pop-up of ``spec`` over ``distance`` m of ground."""
+    """The terminal dive or pop-up of ``spec`` over ``distance`` m of ground. Where it
+    does not fit (a last leg too short, an aim point above the cruise height), a dive,
+    else a straight line to the aim point (the former glide)."""
     a = _manoeuvre_accel(spec, terminal.g)
+    if isinstance(terminal, PopupTerminal):
+        try:
+            return popup_profile(
+                h_cruise, h_aim, distance, terminal.pop_height, terminal.climb_angle, a, speed
+            )
+        except ValueError:
+            pass
     try:
-        if isinstance(terminal, DiveTerminal):
-            return dive_profile(h_cruise, h_aim, distance, a, speed)
-        return popup_profile(
-            h_cruise, h_aim, distance, terminal.pop_height, terminal.climb_angle, a, speed
-        )
-    except ValueError as exc:
-        raise ValueError(f"preset {spec.name}: terminal {terminal.kind}: {exc}") from exc
+        return dive_profile(h_cruise, h_aim, distance, a, speed)
+    except ValueError:
+        return line_profile(h_cruise, h_aim, distance)
 
 
 def _terrain(scenario: Scenario) -> TerrainFn | None:
