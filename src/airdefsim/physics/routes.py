@@ -248,6 +248,9 @@ class RouteSet:
         self.is_table = np.array([g.is_table for g in legs], dtype=bool)
         self.is_arc = np.array([g.is_arc for g in legs], dtype=bool)
         self.evasive = np.array([g.evasive for g in legs], dtype=bool)
+        # hot path: skip the subset searches when no leg of that kind exists
+        self.has_table = bool(self.is_table.any())
+        self.has_arc = bool(self.is_arc.any())
         lat0 = np.array([g.lat0 for g in legs], dtype=float)
         lon0 = np.array([g.lon0 for g in legs], dtype=float)
         lat1 = np.array([g.lat1 for g in legs], dtype=float)
@@ -309,8 +312,8 @@ class RouteSet:
         if self.n == 0:
             return np.zeros((0, 3))
         leg = self._legs_at(t)
-        tt = np.clip(t, self.start, self.end)
-        return self._leg_position(leg, np.broadcast_to(tt, (self.n,)))
+        tt = np.clip(t, self.start, self.end)  # (N,): start and end are per object
+        return self._leg_position(leg, tt)
 
     def _leg_position(self, leg: NDArray[np.int64], tt: F64) -> F64:
         """ECEF positions (K, 3) on legs ``leg`` (K,) at times ``tt`` (K,) s, each
@@ -328,8 +331,8 @@ class RouteSet:
         lon = np.arctan2(u[:, 1], u[:, 0])
         h = self.h0[leg] + f * (self.h1[leg] - self.h0[leg])
         pos = geodetic_to_ecef(lat, lon, h).reshape(-1, 3)
-        on_table = np.flatnonzero(self.is_table[leg])
-        if on_table.size:
+        on_table = np.flatnonzero(self.is_table[leg]) if self.has_table else ()
+        if len(on_table):
             lg = leg[on_table]
             lo, hi = self.tab_lo[lg], self.tab_hi[lg]
             ti = np.clip(tt[on_table], self.tab_t[lo], self.tab_t[hi - 1])
@@ -339,8 +342,8 @@ class RouteSet:
             dt = self.tab_t[j1] - self.tab_t[j]
             w = np.where(dt > 0, (ti - self.tab_t[j]) / np.where(dt > 0, dt, 1.0), 0.0)
             pos[on_table] = self.tab_pos[j] + w[:, None] * (self.tab_pos[j1] - self.tab_pos[j])
-        on_arc = np.flatnonzero(self.is_arc[leg])
-        if on_arc.size:
+        on_arc = np.flatnonzero(self.is_arc[leg]) if self.has_arc else ()
+        if len(on_arc):
             lg = leg[on_arc]
             tau = f[on_arc] * (self.t1[lg] - self.t0[lg])
             enu = arc_offsets(
