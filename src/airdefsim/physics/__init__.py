@@ -14,4 +14,10 @@ Submodules (imported on demand, this package imports nothing heavy):
 ``ballistic``
     ``ballistic_arc``: a ballistic (or quasi-ballistic) missile trajectory sampled for
     interpolation.
+``routes``
+    ``RouteSet``: closed-form threat routes (great-circle, table and arc legs) of every
+    object at once; ``splice``/``break_turn`` change a route from a time on.
+``manoeuvre``
+    Threat manoeuvres: level-turn closed forms and ``plan_evasion``, terminal dive and
+    pop-up profiles, terrain following, the ballistic terminal weave.
 """

@@ -174,8 +174,77 @@ class RcsSpec(Strict):
     swerling: int = Field(1, ge=0, le=4)
 
 
+class EvasionSpec(Strict):
+    """How an aircraft evades a missile it is warned of (see ``physics.manoeuvre``).
+
+    ``reaction`` s after the warning it breaks into a level turn at load factor ``g``
+    (an acceleration, ``"9 g"``: n = g / g0; capped at the preset's ``max_g``) until it
+    flies ``kind``: ``beam`` — perpendicular to the missile's line of sight (the smaller
+    of the two turns: the missile ends on the near wing line, its closing speed and
+    Doppler at their lowest) — or ``drag`` — straight away from the missile. It holds
+    that heading ``hold`` s, then turns back at ``resume_g`` onto its planned route.
+    """
+
+    kind: Literal["beam", "drag"] = "beam"
+    g: Accel
+    reaction: Duration = 2.0
+    hold: Duration = 10.0
+    resume_g: Accel = 19.6133
+
+
+class DiveTerminal(Strict):
+    """Terminal dive: level at the cruise height until ``start`` (ground distance to the
+    aim point), then a push-over at ``g`` (normal acceleration; default the preset's
+    ``max_g`` less 1 g) into a straight dive onto the aim point."""
+
+    kind: Literal["dive"]
+    start: Length
+    g: Accel | None = None
+
+
+class PopupTerminal(Strict):
+    """Terminal pop-up: at ``start`` (ground distance to the aim point) a pull-up at
+    ``g`` into a climb of at most ``climb_angle``, a push-over levelling at
+    ``pop_height`` above the aim point, and a straight dive onto it."""
+
+    kind: Literal["popup"]
+    start: Length
+    pop_height: Length
+    climb_angle: Angle = 0.5235987755982988
+    g: Accel | None = None
+
+
+class WeaveTerminal(Strict):
+    """Terminal lateral weave of a ballistic missile: from ``start`` (ground distance to
+    the impact point) a sinusoidal cross-range weave of about ``period`` s whose lateral
+    acceleration never exceeds ``g``; it ends on the impact point."""
+
+    kind: Literal["weave"]
+    start: Length
+    g: Accel
+    period: Duration = 4.0
+
+
+TerminalSpec = Annotated[DiveTerminal | PopupTerminal | WeaveTerminal, Field(discriminator="kind")]
+
+
+class TerrainFollowing(Strict):
+    """Terrain following over a scenario DEM: route altitudes become heights above the
+    terrain, flown with climb and dive angles within ``max_climb_angle`` and a vertical
+    acceleration within ``g`` (default the preset's ``max_g`` less 1 g)."""
+
+    max_climb_angle: Angle = 0.17453292519943295
+    g: Accel | None = None
+
+
 class ThreatSpec(Strict):
-    """An air object preset: a threat or a friendly aircraft."""
+    """An air object preset: a threat or a friendly aircraft.
+
+    Optional behaviour: ``evasion`` (an aircraft's break turn when warned of a missile),
+    ``terminal`` (a cruise missile's dive or pop-up, a ballistic missile's weave, near
+    the aim point of a route that ends on a defended asset) and ``terrain_following``
+    (over the scenario's DEM).
+    """
 
     name: str
     kind: Literal["aircraft", "cruise_missile", "ballistic_missile", "drone", "airliner"]
@@ -189,7 +258,22 @@ class ThreatSpec(Strict):
     warhead_radius: Length = 50.0
     apogee: Length | None = None
     range: Length | None = None
+    evasion: EvasionSpec | None = None
+    terminal: TerminalSpec | None = None
+    terrain_following: TerrainFollowing | None = None
     sources: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _manoeuvres_fit(self) -> ThreatSpec:
+        if self.evasion is not None and self.evasion.g > self.max_g + 1e-9:
+            raise ValueError("evasion.g exceeds max_g")
+        if self.terminal is not None:
+            weave = self.terminal.kind == "weave"
+            if weave != (self.kind == "ballistic_missile"):
+                raise ValueError(
+                    "terminal: 'weave' is for ballistic missiles, 'dive'/'popup' for the others"
+                )
+        return self
 
 
 # ------------------------------------------------------------------ presets: units

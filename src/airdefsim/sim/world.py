@@ -15,18 +15,36 @@ from numpy.typing import NDArray
 
 from airdefsim.engagement.identification import Area, Corridor
 from airdefsim.geo.wgs84 import LocalFrame, ecef_to_geodetic, geodetic_to_ecef
-from airdefsim.physics.routes import Leg, RouteSet, leg_duration
+from airdefsim.physics.ballistic import ballistic_arc
+from airdefsim.physics.manoeuvre import (
+    TerrainFn,
+    VerticalProfile,
+    dive_profile,
+    ground_distance,
+    ground_track,
+    line_profile,
+    popup_profile,
+    route_profile,
+    sample_profile,
+    weave_arc,
+)
+from airdefsim.physics.routes import Leg, RouteSet, gc_point, leg_duration
 from airdefsim.scenario.presets import Presets, get_presets
 from airdefsim.scenario.schema import (
+    DiveTerminal,
     FriendlyGroup,
     LatLon,
+    PopupTerminal,
     RadarSpec,
     RcsSpec,
     RedGroup,
     Scenario,
     ThreatSpec,
+    WeaveTerminal,
 )
+from airdefsim.sensors.terrain import Dem
 from airdefsim.types import Asset, Jammer, LauncherState, RadarCoverage, UnitState
+from airdefsim.units import G0
 
 F64 = NDArray[np.float64]
 IFF_MODES = {"none": 0, "mode3c": 1, "mode5": 5}
@@ -177,8 +195,17 @@ def _route_legs(
     start: float,
     offset_m: float,
     assets: list[Asset],
+    terrain: TerrainFn | None = None,
 ) -> tuple[list[Leg], int]:
-    """Legs of one object and the index of the asset its route ends on (-1 none)."""
+    """Legs of one object and the index of the asset its route ends on (-1 none).
+
+    Great-circle legs between the waypoints; a ballistic arc (with its terminal weave, if
+    the preset has one) for a ballistic missile. A route that ends on a defended asset
+    with a preset ``terminal`` dive or pop-up holds the previous waypoint's altitude on
+    its last leg until the terminal phase (a table leg of the closed-form profile). With
+    a DEM (``terrain``) and a terrain-following preset, the whole route is one table leg
+    whose altitudes are heights above the terrain.
+    """
     pts: list[tuple[float, float, float]] = []
     speeds: list[float | None] = []
     target_asset = -1
@@ -208,11 +235,12 @@ def _route_legs(
             moved.append((la, lo, h) if wp.at is not None else (*_offset(la, lo, east, north), h))
         pts = moved
     if spec.kind == "ballistic_missile":
-        from airdefsim.physics.ballistic import ballistic_arc
-
         (la0, lo0, _), (la1, lo1, _) = pts[0], pts[-1]
         t_s, pos, _vel = ballistic_arc(la0, lo0, la1, lo1, apogee=spec.apogee)
         t_s = np.asarray(t_s, dtype=float)
+        if isinstance(spec.terminal, WeaveTerminal):
+            w = spec.terminal
+            pos = weave_arc(t_s, pos, la0, lo0, la1, lo1, w.start, w.g, w.period)
         return [
             Leg(
                 obj,
@@ -222,18 +250,125 @@ def _route_legs(
                 table_pos=np.asarray(pos, dtype=float),
             )
         ], target_asset
+    v_legs: list[float] = []
+    for i in range(len(pts) - 1):
+        sp_i = speeds[i]
+        if sp_i is None:
+            sp_i = spec.cruise_speed.at(0.5 * (pts[i][2] + pts[i + 1][2]))
+        v_legs.append(float(sp_i or 0.0))
+    terminal = spec.terminal if target_asset >= 0 else None
+    assert not isinstance(terminal, WeaveTerminal)
+    if terrain is not None and spec.terrain_following is not None:
+        tf = spec.terrain_following
+        lat = np.array([p[0] for p in pts])
+        lon = np.array([p[1] for p in pts])
+        clearance = np.array([p[2] for p in pts])
+        h_aim = max(pts[-1][2], float(terrain(lat[-1:], lon[-1:])[0]))
+        make = None
+        if terminal is not None:
+            clearance[-1] = clearance[-2]  # hold the cruise height until the terminal phase
+            term = terminal
+
+            def make(h0: float) -> VerticalProfile:
+                return _terminal_profile(spec, term, h0, h_aim, term.start, v_legs[-1])
+
+        t_s, pos = route_profile(
+            lat,
+            lon,
+            clearance,
+            np.array(v_legs),
+            terrain,
+            float(np.tan(tf.max_climb_angle)),
+            _manoeuvre_accel(spec, tf.g),
+            terminal=make,
+            terminal_start=terminal.start if terminal is not None else 0.0,
+        )
+        return [Leg(obj, start, start + float(t_s[-1]), table_t=t_s + start, table_pos=pos)], (
+            target_asset
+        )
     legs = []
     t = start
     for i in range(len(pts) - 1):
         (la0, lo0, h0), (la1, lo1, h1) = pts[i], pts[i + 1]
-        v = speeds[i] if speeds[i] is not None else spec.cruise_speed.at(0.5 * (h0 + h1))
-        dur = leg_duration(la0, lo0, h0, la1, lo1, h1, float(v or 0.0))
+        v = v_legs[i]
+        if terminal is not None and i == len(pts) - 2:
+            # last leg: cruise at the previous waypoint's altitude, then the terminal profile
+            ground = ground_distance(la0, lo0, la1, lo1)
+            dist = min(terminal.start, ground)
+            prof = _terminal_profile(spec, terminal, h0, h1, dist, v)
+            la_s, lo_s = gc_point(la0, lo0, la1, lo1, 1.0 - dist / ground)
+            lat_s, lon_s = float(la_s), float(lo_s)
+            if dist < ground:
+                dur = leg_duration(la0, lo0, h0, lat_s, lon_s, h0, v)
+                legs.append(Leg(obj, t, t + dur, la0, lo0, h0, lat_s, lon_s, h0))
+                t += dur
+            tau, xs, hs = sample_profile(prof, v)
+            pos = ground_track(lat_s, lon_s, la1, lo1, xs, hs)
+            legs.append(Leg(obj, t, t + float(tau[-1]), table_t=tau + t, table_pos=pos))
+            t += float(tau[-1])
+            continue
+        dur = leg_duration(la0, lo0, h0, la1, lo1, h1, v)
         legs.append(Leg(obj, t, t + dur, la0, lo0, h0, la1, lo1, h1))
         t += dur
     return legs, target_asset
 
 
-def build_objects(scenario: Scenario, presets: Presets, assets: list[Asset]) -> AirObjects:
+def _manoeuvre_accel(spec: ThreatSpec, g: float | None) -> float:
+    """Normal acceleration (m/s²) of a vertical manoeuvre: ``g`` if given, else the
+    preset's ``max_g`` less 1 g (a pull-up from level flight at load factor n)."""
+    a = g if g is not None else spec.max_g - G0
+    if a <= 0.0:
+        raise ValueError(f"preset {spec.name}: no manoeuvre acceleration (max_g <= 1 g)")
+    return float(a)
+
+
+def _terminal_profile(
+    spec: ThreatSpec,
+    terminal: DiveTerminal | PopupTerminal,
+    h_cruise: float,
+    h_aim: float,
+    distance: float,
+    speed: float,
+) -> VerticalProfile:
+    """The terminal dive or pop-up of ``spec`` over ``distance`` m of ground. Where it
+    does not fit (a last leg too short, an aim point above the cruise height), a dive,
+    else a straight line to the aim point (the former glide)."""
+    a = _manoeuvre_accel(spec, terminal.g)
+    if isinstance(terminal, PopupTerminal):
+        try:
+            return popup_profile(
+                h_cruise, h_aim, distance, terminal.pop_height, terminal.climb_angle, a, speed
+            )
+        except ValueError:
+            pass
+    try:
+        return dive_profile(h_cruise, h_aim, distance, a, speed)
+    except ValueError:
+        return line_profile(h_cruise, h_aim, distance)
+
+
+def _terrain(scenario: Scenario) -> TerrainFn | None:
+    """Terrain heights of the scenario's DEM as a function of (lat, lon) rad, or None."""
+    if not scenario.dem:
+        return None
+    dem = Dem.from_geotiff(scenario.dem)
+
+    def heights(lat: F64, lon: F64) -> F64:
+        return dem.height(np.degrees(lat), np.degrees(lon))
+
+    return heights
+
+
+def build_objects(
+    scenario: Scenario,
+    presets: Presets,
+    assets: list[Asset],
+    terrain: TerrainFn | None = None,
+) -> AirObjects:
+    """Every air object with its route. ``terrain`` (heights at (lat, lon) rad) defaults
+    to the scenario's DEM, if it has one (terrain-following presets follow it)."""
+    if terrain is None:
+        terrain = _terrain(scenario)
     names: list[str] = []
     preset: list[str] = []
     kind: list[str] = []
@@ -261,7 +396,7 @@ def build_objects(scenario: Scenario, presets: Presets, assets: list[Asset]) -> 
             if group.count > 1 and group.lateral_spread > 0:
                 off = (k / (group.count - 1) - 0.5) * group.lateral_spread
             obj_legs, tgt = _route_legs(
-                obj, spec, group, group.start + k * group.spacing, off, assets
+                obj, spec, group, group.start + k * group.spacing, off, assets, terrain
             )
             legs += obj_legs
             names.append(f"{label}-{k + 1}" if group.count > 1 else label)
