@@ -45,7 +45,7 @@ def main() -> None:
         factors.append(sim.t / wall)
         print(
             f"run {i}: {sim.t:.0f} s simulated in {wall:.2f} s wall = {sim.t / wall:.0f}x real time "
-            f"({1000 * wall / steps:.1f} ms/step; {s['threats']} threats, {s['interceptors_fired']} interceptors)"
+            f"({1000 * wall / steps:.1f} ms/step; {s.threats} threats, {s.interceptors_fired} interceptors)"
         )
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"real-time factor: {min(factors):.0f}x (worst of {len(factors)}), target >= 100x")

@@ -36,6 +36,8 @@ command_refused
 engagement_cancelled
     an accepted engagement's rounds that had not launched were cancelled (``reason``:
     e.g. no fire-control track, the target left the envelope during the reaction time)
+reloaded
+    a launcher was reloaded from its unit's transloaders (``detail``: launcher and load)
 roe_violation
     a command broke the rules of engagement (``reason``: which rule); counted for every
     seat, the doctrine's and a person's alike
@@ -68,6 +70,7 @@ EventKind = Literal[
     "command",
     "command_refused",
     "engagement_cancelled",
+    "reloaded",
     "roe_violation",
     "end",
 ]
@@ -207,6 +210,8 @@ def describe(
         text = f"Order refused{' (' + trk + ')' if trk else ''}: {ev.reason}"
     elif k == "engagement_cancelled":
         text = f"Engagement of {who} cancelled: {ev.reason}"
+    elif k == "reloaded":
+        text = f"{ev.unit}: launcher reloaded ({ev.detail})"
     elif k == "roe_violation":
         text = f"Rules of engagement broken{' on ' + trk if trk else ''}: {ev.reason}"
     else:  # "end"

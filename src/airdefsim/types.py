@@ -329,6 +329,9 @@ class LauncherState:
     missiles: dict[str, int]  # missile type -> ready rounds
     busy_until: float = 0.0  # s; launcher can fire again after this (salvo interval)
     reload_until: float = 0.0  # s; reload in progress until this time
+    capacity: dict[str, int] = field(default_factory=dict)  # full load, per type
+    reload_time: float = 1800.0  # s, from empty to reloaded by a transloader
+    reloading: bool = False
 
     def ready(self, t: float) -> bool:
         """Free to fire at time ``t`` (s): not in a salvo interval nor reloading."""
@@ -355,6 +358,7 @@ class UnitState:
     weapons: WeaponsState = "tight"
     doctrine: Doctrine = field(default_factory=lambda: Doctrine())
     fc_radars: list[RadarCoverage] = field(default_factory=list)
+    reloads: dict[str, int] = field(default_factory=dict)  # rounds on the transloaders
 
     def fc_covers(self, pos: F64) -> B:
         """(K,) bool: ECEF points ``pos`` (K, 3) inside any of the unit's engagement

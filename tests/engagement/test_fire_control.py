@@ -293,3 +293,20 @@ def test_real_envelope_refuses_target_beyond_range() -> None:
     r = fc.execute(Engage(1), _one_track(north=300e3, units=[u]))
     assert isinstance(r, str) and "outside the 9M96E2 envelope" in r
     assert u.launchers[0].missiles["9M96E2"] == 4
+
+
+def test_an_empty_launcher_is_reloaded_from_the_transloaders() -> None:
+    u = make_unit(loads=({"SHORT": 2},))
+    u.launchers[0].capacity = {"SHORT": 2}
+    u.launchers[0].reload_time = 600.0
+    u.reloads = {"SHORT": 3}
+    fc = FireControl([u], SPECS, RNG)
+    orders = fc.execute(Engage(1, salvo=2), _one_track(units=[u]))
+    assert not isinstance(orders, str)
+    assert fc.advance(1.0) == [] and not u.launchers[0].reloading  # rounds still due
+    _launch_all(fc, orders)
+    assert fc.advance(20.0) == [] and u.launchers[0].reloading
+    assert u.launchers[0].reload_until == 620.0 and u.rounds("SHORT") == 0
+    assert fc.advance(619.0) == []
+    assert fc.advance(620.0) == [("U1", 0)]
+    assert u.launchers[0].missiles["SHORT"] == 2 and u.reloads["SHORT"] == 1

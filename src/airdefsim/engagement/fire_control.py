@@ -41,7 +41,8 @@ launch), launcher ``busy_until``, channel usage (``UnitState.targets_engaged`` a
 ``missiles_guided``, updated in place on the shared ``UnitState`` objects), the live
 engagements (one :class:`airdefsim.types.Engagement` per salvo) and the kill assessment
 (:class:`airdefsim.engagement.kill.KillAssessor`) started when an engagement's last
-interceptor ends. Launchers are not reloaded (no reload crews are modelled).
+interceptor ends. An empty launcher is reloaded ``reload_time`` later from its unit's
+transloader stock (``UnitState.reloads``), when the scenario gives one.
 
 Rules of engagement (weapons state, identity) are checked again here as a hard
 interlock, but they are judged — and violations counted — by
@@ -110,6 +111,13 @@ def needs_fire_control_track(spec: MissileSpec) -> bool:
     engage on remote data (``engage_on_remote``), then any track of the picture will do.
     """
     return not (spec.guidance in ("active_radar", "hit_to_kill") and spec.engage_on_remote)
+
+
+def needs_track_to_intercept(spec: MissileSpec) -> bool:
+    """Whether the missile needs its unit's engagement radar on the target until the
+    intercept (track-via-missile and semi-active: the radar guides or illuminates to
+    the end); an active seeker flies on alone once it has locked on."""
+    return spec.guidance in ("track_via_missile", "semi_active")
 
 
 def launch_readiness(
@@ -226,9 +234,40 @@ class FireControl:
 
     # ------------------------------------------------------------ commands
 
-    def advance(self, t: float) -> None:
-        """The fire control's clock moves to ``t`` (s)."""
+    def advance(self, t: float) -> list[tuple[str, int]]:
+        """The fire control's clock moves to ``t`` (s); reloads progress.
+
+        An empty launcher with nothing due on it starts a reload when its unit's
+        transloaders hold rounds of a type it carries; ``reload_time`` later it holds up
+        to its full load from that stock. Returns the (unit, launcher index) reloaded now.
+        """
         self.t = float(t)
+        done: list[tuple[str, int]] = []
+        pending = {
+            (s.engagement.unit, o.launcher_index)
+            for s in self._salvos
+            for k, o in enumerate(s.orders)
+            if k not in s.launched
+        }
+        for u in self.units:
+            for i, ln in enumerate(u.launchers):
+                if ln.reloading and ln.reload_until <= self.t:
+                    for m, cap in ln.capacity.items():
+                        n = min(cap - ln.missiles.get(m, 0), u.reloads.get(m, 0))
+                        if n > 0:
+                            ln.missiles[m] = ln.missiles.get(m, 0) + n
+                            u.reloads[m] -= n
+                    ln.reloading = False
+                    done.append((u.name, i))
+                elif (
+                    not ln.reloading
+                    and sum(ln.missiles.values()) == 0
+                    and (u.name, i) not in pending
+                    and any(u.reloads.get(m, 0) > 0 for m in ln.capacity)
+                ):
+                    ln.reloading = True
+                    ln.reload_until = self.t + ln.reload_time
+        return done
 
     def execute(self, cmd: Engage, picture: AirPicture) -> list[LaunchOrder] | str:
         """Check an order against the picture and the unit state; launch or refuse.

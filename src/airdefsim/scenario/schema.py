@@ -183,10 +183,14 @@ class EvasionSpec(Strict):
     of the two turns: the missile ends on the near wing line, its closing speed and
     Doppler at their lowest) — or ``drag`` — straight away from the missile. It holds
     that heading ``hold`` s, then turns back at ``resume_g`` onto its planned route.
+    The warning comes from its missile-approach warner when an interceptor homing on it
+    is within ``warning_range`` (assumed: a few km to ~10 km for an airborne
+    missile-approach warner, no public figure for any specific set).
     """
 
     kind: Literal["beam", "drag"] = "beam"
     g: Accel
+    warning_range: Length = 8000.0
     reaction: Duration = 2.0
     hold: Duration = 10.0
     resume_g: Accel = 19.6133
@@ -366,12 +370,18 @@ class Doctrine(Strict):
 
 
 class BlueUnit(Strict):
+    """A placed fire unit. ``missiles`` overrides the rounds per launcher of each type;
+    ``reloads`` are the rounds kept on the unit's transloaders: a launcher that has fired
+    all its rounds is reloaded ``reload_time`` (its launcher group's) later, from this
+    stock, up to its load."""
+
     preset: str
     name: str | None = None
     at: LatLon
     heading: Angle = 0.0
     doctrine: Doctrine = Doctrine()
     missiles: dict[str, int] | None = None
+    reloads: dict[str, Annotated[int, Field(ge=0)]] = {}
 
 
 class RedGroup(Strict):

@@ -46,6 +46,7 @@ from airdefsim.events import Event, EventKind
 from airdefsim.geo.wgs84 import LocalFrame, ecef_to_geodetic
 from airdefsim.jsonsafe import dumps
 from airdefsim.physics.flyout import FuzeEvent, Interceptors
+from airdefsim.physics.manoeuvre import plan_evasion
 from airdefsim.record import Recorder
 from airdefsim.scenario.schema import Scenario
 from airdefsim.sensors.iff import interrogate
@@ -131,6 +132,8 @@ class Simulation:
         self.fire_control = self.adjudicator.fire_control
         self.quality = TrackQuality()
         self._first_seen: dict[int, F64] = {}  # track id -> ENU position when first seen
+        self._warned: set[int] = set()  # interceptors a threat was warned of
+        self._evading_until: dict[int, float] = {}  # object -> end of its break
         #: unit name -> indices of its engagement (fire-control) radars
         self._fc_radars: dict[str, list[int]] = {}
         for i, r in enumerate(w.radars):
@@ -483,12 +486,16 @@ class Simulation:
         self._match_tracks(truth1)
         self._note_confirmations()
         # 4. C2 seat
-        self.fire_control.advance(t1)
+        for unit, i in self.fire_control.advance(t1):
+            ln = next(u for u in self.world.units if u.name == unit).launchers[i]
+            load = ", ".join(f"{n} {m}" for m, n in ln.missiles.items() if n)
+            self.emit("reloaded", unit=unit, detail=f"{ln.name}: {load}")
         picture = self.picture()
         for cmd in self.policy.decide(picture):
             self.apply(cmd, picture)
         self._launch_due(picture)
-        # 5. interceptors
+        # 5. interceptors (threats warned of one evade first)
+        self._warn_threats()
         self._uplink()
         snap = self.interceptors.snapshot()
         target_of = {int(i): int(g) for i, g in zip(snap["id"], snap["target_id"], strict=True)}
@@ -508,6 +515,33 @@ class Simulation:
         if t1 >= self.duration - 1e-9 or self._all_over(t1):
             self.done = True
             self._close()
+
+    def _warn_threats(self) -> None:
+        """A threat with an evasion preset that an interceptor homing on it approaches
+        within its warning range breaks away (:mod:`airdefsim.physics.manoeuvre`); once
+        per interceptor, never while a break is under way."""
+        snap = self.interceptors.snapshot()
+        if not len(snap["id"]):
+            return
+        o = self.world.objects
+        tv = self.targets(self.t)
+        for iid, tgt, mpos in zip(snap["id"], snap["target_id"], snap["pos"], strict=True):
+            obj = int(tgt)
+            if obj < 0 or not tv.alive[obj] or int(iid) in self._warned:
+                continue
+            spec = self.world.presets.threats[str(o.preset[obj])]
+            if spec.evasion is None or self.t < self._evading_until.get(obj, -math.inf):
+                continue
+            if float(np.linalg.norm(tv.pos[obj] - mpos)) > spec.evasion.warning_range:
+                continue
+            self._warned.add(int(iid))
+            turn = plan_evasion(self.t, tv.pos[obj], tv.vel[obj], mpos, spec.evasion, spec.max_g)
+            try:
+                o.routes.break_turn(obj, turn)
+            except ValueError:
+                continue  # on a leg that cannot turn (a terminal profile): no evasion
+            self._evading_until[obj] = turn.t + turn.hold
+            self._kinematics = None  # the route changed from turn.t on
 
     def _all_over(self, t: float) -> bool:
         o = self.world.objects

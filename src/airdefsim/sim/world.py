@@ -144,6 +144,8 @@ def build_units(scenario: Scenario, presets: Presets) -> tuple[list[UnitState], 
                         lat=la,
                         lon=lo,
                         missiles=load,
+                        capacity=dict(load),
+                        reload_time=group.reload_time,
                     )
                 )
                 k += 1
@@ -160,6 +162,7 @@ def build_units(scenario: Scenario, presets: Presets) -> tuple[list[UnitState], 
                 missile_channels=spec.missile_channels,
                 weapons=blue.doctrine.weapons,
                 doctrine=blue.doctrine.model_copy(),
+                reloads=dict(blue.reloads),
             )
         )
         for site in spec.radars:
