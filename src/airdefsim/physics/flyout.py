@@ -645,14 +645,25 @@ class Interceptors:
         return thrust, mass
 
     def _accel(
-        self, idx: I64, pos: F64, vel: F64, tof: F64, a_lat: F64, alt: F64
+        self,
+        idx: I64,
+        pos: F64,
+        vel: F64,
+        tof: F64,
+        a_lat: F64,
+        alt: F64,
+        air: tuple[F64, F64] | None = None,
     ) -> tuple[F64, F64]:
-        """Total acceleration (K, 3) and dynamic pressure (K,) at one state."""
+        """Total acceleration (K, 3) and dynamic pressure (K,) at one state (``air``:
+        density and speed of sound at ``alt`` if already known)."""
         p = self.p
         thrust, mass = self._thrust_mass(idx, tof)
         speed = np.linalg.norm(vel, axis=1)
         u = vel / np.maximum(speed, 1e-6)[:, None]
-        _, _, rho, a_snd = isa(np.maximum(alt, -1000.0))
+        if air is None:
+            _, _, rho, a_snd = isa(np.maximum(alt, -1000.0))
+        else:
+            rho, a_snd = air
         q = 0.5 * rho * speed * speed
         qs = q * p.area[idx]
         cd = p.cd0[idx] * cd_shape(speed / a_snd)
@@ -776,6 +787,7 @@ class Interceptors:
         tof = t - self.t_launch[idx]
         _, _, alt = ecef_to_geodetic(pos)
         speed = np.linalg.norm(vel, axis=1)
+        _, _, rho, a_snd = isa(np.maximum(alt, -1000.0))
 
         # the estimate, propagated to each missile's clock (under gravity if ballistic)
         est, est_v, a_est = self._estimate(idx, t)
@@ -855,9 +867,8 @@ class Interceptors:
                 a = m[arc]
                 v_arc = np.where(burning[a], np.maximum(speed[a], p.v_nominal[idx[a]]), speed[a])
                 pip = _aim_point(pos[a], vel[a], g_pos[a], g_vel[a], p.v_nominal[idx[a]], a_est[a])
-                _, _, rho_a, a_snd = isa(np.maximum(alt[a], -1000.0))
-                cd_a = p.cd0[idx[a]] * cd_shape(speed[a] / a_snd)
-                drag_len = 2.0 * mass[a] / np.maximum(rho_a * cd_a * p.area[idx[a]], 1e-12)
+                cd_a = p.cd0[idx[a]] * cd_shape(speed[a] / a_snd[a])
+                drag_len = 2.0 * mass[a] / np.maximum(rho[a] * cd_a * p.area[idx[a]], 1e-12)
                 u, reach = _arc_direction(pos[a], pip, np.maximum(v_arc, 1.0), burning[a], drag_len)
                 # out of ballistic reach after burnout: coast on the current (zero-lift)
                 # path while climbing, glide level towards the aim once descending
@@ -893,7 +904,6 @@ class Interceptors:
         cmd = guidance.perpendicular(cmd - np.where(comp[:, None], g, 0.0), vel)
         # g-limit: aerodynamic (falls with dynamic pressure) + thrust vectoring while
         # burning + reaction control
-        _, _, rho, _ = isa(np.maximum(alt, -1000.0))
         qs = 0.5 * rho * speed * speed * p.area[idx]
         a_max = np.minimum(
             p.max_g[idx],
@@ -907,7 +917,7 @@ class Interceptors:
         # autopilot lag, then Heun
         a_lat = self.a_lat[idx]
         a_lat = a_lat + (cmd - a_lat) * (1.0 - np.exp(-dt / p.lag[idx]))[:, None]
-        acc0, _ = self._accel(idx, pos, vel, tof, a_lat, alt)
+        acc0, _ = self._accel(idx, pos, vel, tof, a_lat, alt, (rho, a_snd))
         pos_p = pos + vel * dt[:, None]
         vel_p = vel + acc0 * dt[:, None]
         # predictor altitude to first order (error ~ (v dt)^2 / 2R, well below 1 m)
