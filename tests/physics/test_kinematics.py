@@ -75,3 +75,14 @@ def test_motor_and_airframe_are_plausible(name) -> None:
     assert 0.3 <= fraction <= 0.75  # solid-propellant SAMs: ~0.4-0.7
     assert m.boost_thrust / (spec.launch_mass * G0) > 5.0  # leaves the launcher briskly
     assert 0.1 <= spec.cd0 <= 0.5
+
+
+def test_every_missile_figure_carries_a_source() -> None:
+    # every figure of a missile preset has its own source entry: a tag or "assumed"/"fitted"
+    for name, body in get_presets().raw["missiles"].items():
+        sources = body.get("sources") or {}
+        for key in body:
+            if key in ("sources", "name"):
+                continue
+            text = sources.get(key, "")
+            assert "[" in text or "assumed" in text or "fitted" in text, f"{name}.{key}"
