@@ -183,7 +183,8 @@ def srbm_end_game(n: int, seed: int) -> None:
             continue
         print(
             f"  {name:12s} SSKP {kills.mean():.2f}  miss median {np.median(miss):.1f} m, "
-            f"90 % {np.percentile(miss, 90):.1f} m  intercept at {np.median(alt) / 1e3:.1f} km  "
+            f"90 % {np.percentile(miss, 90):.1f} m  intercept at {np.median(alt) / 1e3:.1f} km"
+            f" (max {alt.max() / 1e3:.1f})  "
             f"({len(events)} flights, {wall:.1f} s)"
         )
 

@@ -146,8 +146,10 @@ def test_active_seeker_frees_the_channel_after_lock(missiles, make_view) -> None
         t += 1.0
         if flights.alive_ids().size:
             counts.append(flights.guided_count("bn"))
-            phase = flights.snapshot()["phase"][0]
-            assert (phase == "terminal") == (counts[-1] == 0)
+            snap = flights.snapshot()
+            assert (snap["acquired_id"][0] == 4) == (counts[-1] == 0)
+            if snap["phase"][0] == "terminal":
+                assert counts[-1] == 0
     assert counts[0] == 1 and counts[-1] == 0
 
 

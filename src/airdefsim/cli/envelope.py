@@ -26,7 +26,9 @@ ASPECTS = ("head-on", "crossing")
 
 def _altitude_grid(spec: MissileSpec, target_altitude: float, step: float = 1000.0) -> np.ndarray:
     top = max(1.25 * spec.max_altitude, target_altitude)
-    grid = np.concatenate([[10.0], np.arange(step, top + step / 2, step), [target_altitude]])
+    grid = np.concatenate(
+        [[10.0], np.arange(step, top + step / 2, step), [target_altitude, spec.max_altitude]]
+    )
     return np.unique(np.round(grid, 3))
 
 
@@ -51,19 +53,19 @@ def envelope_report(
     Keys: ``missile``, ``target_speed_mps``, ``target_altitude_m``, ``max_range_m``
     (furthest intercept point, ground range), ``max_altitude_m`` (highest target
     altitude with an intercept), ``flyout_reach_m`` (furthest stationary point the
-    flyout reaches, before the published limit), ``published_max_range_m``, and per
-    aspect (``head_on``, ``crossing``): ``max_launch_range_m`` and
-    ``max_launch_range_at_target_altitude_m`` and the per-altitude rows
-    ``altitude_m``, ``min_launch_range_m``, ``max_launch_range_m_by_altitude``.
+    flyout reaches, solved up to 1.1 x the published limit), ``published_max_range_m``,
+    and per aspect (``head_on``, ``crossing``): ``max_launch_range_m`` and
+    ``max_launch_range_at_target_altitude_m`` (solved by bisection, not sampled) and
+    the per-altitude rows ``altitude_m``, ``min_launch_range_m`` (sampled),
+    ``max_launch_range_m_by_altitude`` (solved).
     """
     if tables is None:
         tables = compute_envelopes(spec, target_speed, target_altitude)
-    head = tables["head-on"]
     out: dict[str, Any] = {
         "missile": spec.name,
         "target_speed_mps": float(target_speed),
         "target_altitude_m": float(target_altitude),
-        "max_range_m": _nan_to_none(float(np.nanmax(head.intercept_range, initial=0.0))),
+        "max_range_m": max(t.max_intercept_range_m for t in tables.values()),
         "max_altitude_m": max(t.max_altitude_m for t in tables.values()),
         "flyout_reach_m": flyout_table(spec).max_ground_range,
         "published_max_range_m": spec.max_range,
@@ -106,6 +108,7 @@ def plot_envelope(tables: dict[str, EnvelopeTable], target_altitude: float, path
             vmax=1.4,
             shading="nearest",
         )
+        ax.plot(t.max_launch_range / 1e3, t.altitude / 1e3, color="C3", lw=1.2, label="solved max")
         ax.axhline(target_altitude / 1e3, color="k", lw=0.8, ls="--")
         ax.set_title(f"{t.missile} vs {t.target_speed:.0f} m/s target, {aspect}")
         ax.set_xlabel("target ground range at launch (km)")

@@ -1,24 +1,32 @@
 """Engagement envelopes and predicted intercept points, from the flyout model itself.
 
-Once per missile spec (cached) the flyout model (:class:`airdefsim.physics.flyout.
-Interceptors`) flies a grid of interceptors at *stationary* points: ground range (great-
-circle distance from the launcher, m) × altitude above the ellipsoid (m). The table keeps,
-per cell, the time of flight and the speed at arrival, and whether the point was
-reached with a usable end game: closest approach within :data:`REACH_MISS` (or the
-lethal radius), speed at least :data:`V_END_MIN` and an aerodynamic manoeuvre capability
-of at least :data:`G_END_MIN` at the burnt-out mass.
+Once per missile spec (cached, and shipped for the presets) the flyout model
+(:class:`airdefsim.physics.flyout.Interceptors`) flies interceptors at *stationary*
+points: ground range (great-circle distance from the launcher, m) × altitude above the
+ellipsoid (m). A point counts as *reached* with a usable end game when the closest
+approach is within :data:`REACH_MISS` (or the lethal radius), the speed at least
+:data:`V_END_MIN` and the manoeuvre capability at the burnt-out mass (aerodynamic +
+reaction control) at least :data:`G_END_MIN`. At each table altitude the **reach** — the
+furthest ground range reached — is *solved*: a coarse pass brackets it, then bisection on
+flyouts (:data:`N_BISECT` steps) closes in; the table's columns are fractions of that
+reach, so the feasible region ends exactly at the solved reach, not at a grid node.
+The reach is solved up to :data:`RANGE_CAP` × ``max_range`` (the preset's published
+figure limits every intercept anyway).
 
-:func:`predicted_intercept` then solves, for every target flying straight on, the
-earliest time ``t`` at which the missile's time of flight to the target's position
-``p(t) = p0 + v t`` equals ``t`` (bilinear interpolation of the table, sampled in ``t``
-then refined linearly), and applies the published/assumed limits of the spec: minimum
-and maximum range, minimum and maximum altitude, maximum target speed and, for
-ballistic targets, ``vs_ballistic_range``. A missile must also be faster at the
-intercept than the target's velocity component across the line of sight (× 1.2), and at
-least 0.3 × the target's speed (measured limit of the flyout's end game).
+:func:`predicted_intercept` then solves, for every target flying on, the earliest time
+``t`` at which the missile's time of flight to the target's position ``p(t)`` equals ``t``
+(interpolation of the table, sampled in ``t`` then refined by bisection), and applies the
+published/assumed limits of the spec: minimum and maximum range, minimum and maximum
+altitude, maximum target speed and, for ballistic targets, ``vs_ballistic_range``; and
+optionally the range to which the unit's fire-control radar can support the missile. A
+missile must also be faster at the intercept than the target's velocity component across
+the line of sight (× 1.2), and at least 0.3 × the target's speed (measured limit of the
+flyout's end game).
 
 :func:`envelope` evaluates that over a range × altitude grid for a head-on or crossing
-target, which is what ``airdefsim envelope`` prints and draws.
+target, and solves the maximum launch range at each altitude by bisection on
+:func:`predicted_intercept` (the grid only brackets it), which is what ``airdefsim
+envelope`` prints and draws.
 """
 
 from __future__ import annotations
@@ -60,15 +68,25 @@ ALTITUDES = np.array(
         40000.0,
     ]
 )  # m, table altitude grid
-N_RANGES = 40  # table ground-range samples, 0.5 km to 1.5 x max_range
+N_COARSE = 12  # coarse ground ranges per altitude that bracket the reach
+N_BISECT = 10  # bisection steps on each altitude's reach (to cap / 11 / 1024)
+N_FRAC = 24  # table columns: fractions of each altitude's solved reach
+RANGE_CAP = 1.1  # the reach is solved up to RANGE_CAP x max_range (the preset's limit)
+R0 = 500.0  # m, shortest ground range of the table
 V_END_MIN = 400.0  # m/s, minimum speed at intercept for a usable end game (assumed)
-G_END_MIN = 5.0 * G0  # m/s², minimum aerodynamic manoeuvre capability at intercept (assumed)
+G_END_MIN = 5.0 * G0  # m/s², minimum manoeuvre capability at intercept (assumed)
 REACH_MISS = 30.0  # m, a stationary point counts as reached within this miss
 CROSS_MARGIN = 1.2  # missile must be this much faster than the target's crossing speed
 SPEED_RATIO_MIN = 0.3  # missile speed at intercept / target speed, at least (measured on
 # the flyout: PAC-3 MSE still hits a 2.1-2.6 km/s target diving 35-45° at a speed ratio of
 # 0.33; with a PN mid-course on the falling target, the end game no longer saturates at 0.55)
+BALLISTIC_ALTITUDE_MARGIN = 0.03  # a falling target's PIP must lie 3 % below max_altitude:
+# against it the missile flies PN from burnout, faster than the table's lofted shot, and
+# meets it ~1 % higher than predicted on average (measured on the srbm arc with tracker-like
+# uplinks, bench/flyout.py --srbm; see test_endgame)
 N_TIME_SAMPLES = 160
+N_REFINE = 8  # bisection steps on the intercept time between two samples (then secant)
+N_LAUNCH_BISECT = 30  # bisection steps on the maximum launch range (to ~1 m)
 TABLE_SITE = (np.radians(45.0), 0.0)  # launcher site of the reference flyouts (rad)
 TABLE_SEED = 20260101
 
@@ -77,39 +95,60 @@ TABLE_SEED = 20260101
 class FlyoutTable:
     """Flyouts of one missile at stationary points.
 
-    altitude : (A,) m; ground_range : (R,) m;
-    t_flight : (A, R) s (nan where not reached with a usable end game);
+    altitude : (A,) m; reach : (A,) m — solved furthest ground range reached with a
+    usable end game at each altitude (0: none; at most ``cap``); cap : m, the range up to
+    which the reach was solved; frac : (R,) — column fractions, ground range
+    ``R0 + frac (reach - R0)``; t_flight : (A, R) s (nan where not reached);
     speed : (A, R) m/s at the closest approach (nan where not reached);
-    reached : (A, R) bool — reached with a usable end game.
+    reached : (A, R) bool.
     """
 
     missile: str
     altitude: F64
-    ground_range: F64
+    reach: F64
+    cap: float
+    frac: F64
     t_flight: F64
     speed: F64
     reached: B
 
     @property
+    def ground_range(self) -> F64:
+        """Ground range (A, R) m of every table cell."""
+        return R0 + self.frac[None, :] * np.maximum(self.reach[:, None] - R0, 0.0)
+
+    @property
     def max_ground_range(self) -> float:
-        """Largest ground range (m) reached at any altitude."""
-        gr = np.broadcast_to(self.ground_range, self.reached.shape)
-        return float(gr[self.reached].max()) if self.reached.any() else 0.0
+        """Largest ground range (m) reached at any altitude (the solved reach)."""
+        return float(self.reach.max()) if self.reached.any() else 0.0
 
     @property
     def max_altitude(self) -> float:
-        """Highest altitude (m) reached at any range."""
-        alt = np.broadcast_to(self.altitude[:, None], self.reached.shape)
-        return float(alt[self.reached].max()) if self.reached.any() else 0.0
+        """Highest table altitude (m) reached at any range."""
+        rows = self.reached.any(axis=1)
+        return float(self.altitude[rows].max()) if rows.any() else 0.0
+
+    def lookup(self, values: F64, altitude: F64, ground_range: F64) -> F64:
+        """Interpolate ``values`` (A, R) (``t_flight`` or ``speed``) at ``altitude`` (...)
+        and ``ground_range`` (...), m: linear in altitude and in the fraction of the
+        reach, which is itself interpolated linearly in altitude; nan beyond the reach
+        or where a cell that carries weight was not reached."""
+        h = np.asarray(altitude, dtype=float)
+        gr = np.asarray(ground_range, dtype=float)
+        reach_h = np.interp(h, self.altitude, self.reach)
+        f = (gr - R0) / np.maximum(reach_h - R0, 1.0)
+        f = np.where(gr < R0, 0.0, f)
+        f = np.where(reach_h <= R0, np.nan, f)
+        return _bilinear(self.altitude, self.frac, values, np.stack([h, f], axis=-1))
 
 
 _CACHE: dict[str, FlyoutTable] = {}
 
-# Tables of the preset missiles ship precomputed (computing the five takes ~10 s); a
+# Tables of the preset missiles ship precomputed (computing the five takes ~1 min); a
 # table is used only if its key - a hash of MODEL_VERSION and the full spec - matches, so
 # a changed preset or a user-overridden spec is recomputed. Bump MODEL_VERSION and run
 # ``python -m airdefsim.engagement.envelope`` after changing the flyout model.
-MODEL_VERSION = "flyout-4"
+MODEL_VERSION = "flyout-5"
 SHIPPED_TABLES = ("airdefsim.physics", "data/flyout_tables.json")
 
 
@@ -149,7 +188,8 @@ def _stationary_view(pos: F64) -> TargetsView:
 def fly_to_points(
     spec: MissileSpec, launcher_pos: ArrayLike, points: ArrayLike, seed: int = TABLE_SEED
 ) -> dict[str, F64]:
-    """Fly one interceptor at each stationary point, all at once.
+    """Fly one interceptor at each stationary point, all at once (each seeker sees only
+    its own point: ``Interceptors(seeker_candidates="intended")``).
 
     Parameters
     ----------
@@ -165,7 +205,7 @@ def fly_to_points(
     """
     pts = np.asarray(points, dtype=float).reshape(-1, 3)
     n = pts.shape[0]
-    flights = Interceptors(capacity=max(n, 1))
+    flights = Interceptors(capacity=max(n, 1), seeker_candidates="intended")
     for k in range(n):
         flights.launch(0.0, spec, launcher_pos, pts[k], np.zeros(3), k, k, "table")
     view = _stationary_view(pts)
@@ -184,6 +224,60 @@ def fly_to_points(
         out["speed"][e.interceptor_id] = e.speed
         out["reason"][e.interceptor_id] = e.reason
     return out
+
+
+@dataclass(frozen=True)
+class FlightHistory:
+    """One flight to a stationary point, sampled: t (S,) s; speed (S,) m/s; altitude
+    (S,) m; ground_range (S,) m from the launcher; end: the :class:`~airdefsim.physics.
+    flyout.FuzeEvent` reason; t_end: s."""
+
+    t: F64
+    speed: F64
+    altitude: F64
+    ground_range: F64
+    end: str
+    t_end: float
+
+    @property
+    def max_speed(self) -> float:
+        """Peak speed (m/s) of the flight."""
+        return float(self.speed.max()) if self.speed.size else 0.0
+
+
+def flight_history(
+    spec: MissileSpec,
+    ground_range_m: float,
+    altitude: float,
+    dt: float = 0.5,
+    t_max: float | None = None,
+) -> FlightHistory:
+    """Fly one ``spec`` from the table site to a stationary point ``ground_range_m`` due
+    north at ``altitude`` (m), sampling its state every ``dt`` s (seeded like the tables),
+    to the end of the flight or ``t_max`` s."""
+    lat0, lon0 = TABLE_SITE
+    launcher = geodetic_to_ecef(lat0, lon0, 0.0)
+    point = _points(lat0, lon0, np.array([ground_range_m]), np.array([altitude])).reshape(1, 3)
+    flights = Interceptors(capacity=1, seeker_candidates="intended")
+    flights.launch(0.0, spec, launcher, point[0], np.zeros(3), 0, 0, "history")
+    view = _stationary_view(point)
+    rng = np.random.default_rng(TABLE_SEED)
+    ts, vs, hs, grs = [0.0], [0.0], [0.0], [0.0]
+    t, end, t_end = 0.0, "timeout", float("nan")
+    t_stop = float(flights.p.tof_max[0]) + 1.0 if t_max is None else float(t_max)
+    while flights.alive_ids().size and t < t_stop:
+        events = flights.advance(t, t + dt, view, rng)
+        t += dt
+        if events:
+            end, t_end = events[0].reason, events[0].t
+            break
+        pos = flights.pos[0]
+        _, _, h = ecef_to_geodetic(pos)
+        ts.append(t)
+        vs.append(float(np.linalg.norm(flights.vel[0])))
+        hs.append(float(h))
+        grs.append(float(ground_range(launcher, pos)))
+    return FlightHistory(np.array(ts), np.array(vs), np.array(hs), np.array(grs), end, t_end)
 
 
 def table_key(spec: MissileSpec) -> str:
@@ -220,7 +314,9 @@ def _table_to_json(t: FlyoutTable) -> dict[str, Any]:
     return {
         "missile": t.missile,
         "altitude": t.altitude.tolist(),
-        "ground_range": [round(float(v), 3) for v in t.ground_range],
+        "reach": [round(float(v), 3) for v in t.reach],
+        "cap": t.cap,
+        "frac": [round(float(v), 6) for v in t.frac],
         "t_flight": rows(t.t_flight),
         "speed": rows(t.speed),
     }
@@ -231,7 +327,9 @@ def _table_from_json(raw: dict[str, Any]) -> FlyoutTable:
     return FlyoutTable(
         missile=str(raw["missile"]),
         altitude=np.array(raw["altitude"], dtype=float),
-        ground_range=np.array(raw["ground_range"], dtype=float),
+        reach=np.array(raw["reach"], dtype=float),
+        cap=float(raw["cap"]),
+        frac=np.array(raw["frac"], dtype=float),
         t_flight=t_f,
         speed=np.array(raw["speed"], dtype=float),
         reached=np.isfinite(t_f),
@@ -246,34 +344,105 @@ def write_tables(specs: dict[str, MissileSpec], path: Path) -> Path:
     return path
 
 
+def reached_with_end_game(spec: MissileSpec, altitude: ArrayLike, result: dict[str, F64]) -> B:
+    """Which flights of :func:`fly_to_points` (``result``) reached their stationary point
+    at ``altitude`` (N,) m with a usable end game: closest approach within
+    max(:data:`REACH_MISS`, lethal radius), speed ≥ :data:`V_END_MIN`, manoeuvre
+    capability ``min(max_g, C_N,max q S / m_burnout + reaction_control_g)`` ≥
+    :data:`G_END_MIN`."""
+    _, _, rho, _ = isa(np.asarray(altitude, dtype=float))
+    speed = result["speed"]
+    area = np.pi * spec.diameter**2 / 4.0
+    g_aero = CN_MAX * 0.5 * rho * speed**2 * area / spec.motor_burnout_mass
+    g_avail = np.minimum(spec.max_g, g_aero + spec.reaction_control_g)
+    return np.asarray(
+        np.isin(result["reason"], ("fuze", "miss"))
+        & (result["miss"] <= max(REACH_MISS, spec.lethal_radius))
+        & (speed >= V_END_MIN)
+        & (g_avail >= G_END_MIN),
+        dtype=bool,
+    )
+
+
+def _fly_grid(spec: MissileSpec, launcher: F64, ranges: F64, alts: F64) -> tuple[B, dict[str, F64]]:
+    """Fly to points at ground ranges ``ranges`` (K,) and altitudes ``alts`` (K,) due
+    north of the table site; (reached (K,), flyout results)."""
+    lat0, lon0 = TABLE_SITE
+    lat = lat0 + ranges / MEAN_RADIUS
+    pts = geodetic_to_ecef(lat, np.full_like(lat, lon0), alts)
+    res = fly_to_points(spec, launcher, pts.reshape(-1, 3))
+    return reached_with_end_game(spec, alts, res), res
+
+
+def solve_reach(spec: MissileSpec, altitudes: ArrayLike, cap: float) -> tuple[F64, F64, F64]:
+    """Furthest ground range (A,) m reached with a usable end game at each of
+    ``altitudes`` (A,) m, up to ``cap`` m: a coarse pass of :data:`N_COARSE` ranges
+    brackets it (the last reached range and the next), then :data:`N_BISECT` bisection
+    steps on flyouts. Returns (reach, t_flight, speed) at the reach (0, nan, nan where
+    nothing is reached)."""
+    alts = np.atleast_1d(np.asarray(altitudes, dtype=float))
+    lat0, lon0 = TABLE_SITE
+    launcher = geodetic_to_ecef(lat0, lon0, 0.0)
+    coarse = np.linspace(R0, cap, N_COARSE)
+    a_n = alts.size
+    ok, res = _fly_grid(spec, launcher, np.tile(coarse, a_n), np.repeat(alts, N_COARSE))
+    ok = ok.reshape(a_n, N_COARSE)
+    t_f = res["t_flight"].reshape(a_n, N_COARSE)
+    v_f = res["speed"].reshape(a_n, N_COARSE)
+    reach = np.zeros(a_n)
+    t_at = np.full(a_n, np.nan)
+    v_at = np.full(a_n, np.nan)
+    has = ok.any(axis=1)
+    last = np.where(has, N_COARSE - 1 - np.argmax(ok[:, ::-1], axis=1), 0)
+    rows = np.flatnonzero(has)
+    reach[rows] = coarse[last[rows]]
+    t_at[rows] = t_f[rows, last[rows]]
+    v_at[rows] = v_f[rows, last[rows]]
+    open_rows = rows[last[rows] < N_COARSE - 1]
+    lo = coarse[last[open_rows]]
+    hi = coarse[last[open_rows] + 1]
+    for _ in range(N_BISECT if open_rows.size else 0):
+        mid = 0.5 * (lo + hi)
+        ok_m, res_m = _fly_grid(spec, launcher, mid, alts[open_rows])
+        lo = np.where(ok_m, mid, lo)
+        hi = np.where(ok_m, hi, mid)
+        t_at[open_rows] = np.where(ok_m, res_m["t_flight"], t_at[open_rows])
+        v_at[open_rows] = np.where(ok_m, res_m["speed"], v_at[open_rows])
+    reach[open_rows] = lo
+    return reach, t_at, v_at
+
+
 def _compute_table(spec: MissileSpec) -> FlyoutTable:
     lat0, lon0 = TABLE_SITE
     launcher = geodetic_to_ecef(lat0, lon0, 0.0)
-    ranges = np.linspace(500.0, 1.5 * spec.max_range, N_RANGES)
-    pts = _points(lat0, lon0, ranges, ALTITUDES)
-    res = fly_to_points(spec, launcher, pts.reshape(-1, 3))
-    shape = pts.shape[:2]
-    t_f = res["t_flight"].reshape(shape)
-    speed = res["speed"].reshape(shape)
-    miss = res["miss"].reshape(shape)
-    reason = res["reason"].reshape(shape)
-    _, _, rho, _ = isa(ALTITUDES)
-    area = np.pi * spec.diameter**2 / 4.0
-    g_avail = CN_MAX * 0.5 * rho[:, None] * speed**2 * area / spec.motor_burnout_mass
-    reached = (
-        np.isin(reason, ("fuze", "miss"))
-        & (miss <= max(REACH_MISS, spec.lethal_radius))
-        & (speed >= V_END_MIN)
-        & (g_avail >= G_END_MIN)
-    )
-    gr = ground_range(launcher, pts[0])
+    cap = RANGE_CAP * spec.max_range
+    reach, t_edge, v_edge = solve_reach(spec, ALTITUDES, cap)
+    frac = np.linspace(0.0, 1.0, N_FRAC)
+    a_n = ALTITUDES.size
+    gr = R0 + frac[None, :] * np.maximum(reach[:, None] - R0, 0.0)
+    rows = np.flatnonzero(reach > R0)
+    t_f = np.full((a_n, N_FRAC), np.nan)
+    speed = np.full((a_n, N_FRAC), np.nan)
+    if rows.size:
+        ok, res = _fly_grid(
+            spec, launcher, gr[rows].reshape(-1), np.repeat(ALTITUDES[rows], N_FRAC)
+        )
+        ok = ok.reshape(rows.size, N_FRAC)
+        t_f[rows] = np.where(ok, res["t_flight"].reshape(rows.size, N_FRAC), np.nan)
+        speed[rows] = np.where(ok, res["speed"].reshape(rows.size, N_FRAC), np.nan)
+        # the last column is the solved reach: the flight that decided it
+        t_f[rows, -1] = t_edge[rows]
+        speed[rows, -1] = v_edge[rows]
+    reach = np.where(reach > R0, reach, 0.0)
     return FlyoutTable(
         missile=spec.name,
         altitude=ALTITUDES.copy(),
-        ground_range=gr,
-        t_flight=np.where(reached, t_f, np.nan),
-        speed=np.where(reached, speed, np.nan),
-        reached=reached,
+        reach=reach,
+        cap=float(cap),
+        frac=frac,
+        t_flight=t_f,
+        speed=speed,
+        reached=np.isfinite(t_f),
     )
 
 
@@ -364,6 +533,7 @@ def predicted_intercept(
     target_pos: ArrayLike,
     target_vel: ArrayLike,
     ballistic: ArrayLike | None = None,
+    support_range: ArrayLike | None = None,
 ) -> tuple[B, F64, F64]:
     """Where and when a missile launched now can meet each target flying straight on.
 
@@ -376,6 +546,10 @@ def predicted_intercept(
     ballistic : (N,) bool, optional — targets are ballistic missiles: they are
         extrapolated in free fall (see :func:`flight_path`) and
         ``spec.vs_ballistic_range`` caps the range when it is set
+    support_range : scalar or (N,) m, optional — range from the launcher up to which the
+        unit's fire-control radar can support the missile against each target (its
+        tracking range at that target's RCS): the predicted intercept point must lie
+        within it (slant range)
 
     Returns
     -------
@@ -396,12 +570,7 @@ def predicted_intercept(
     table = flyout_table(spec)
     if not table.reached.any():
         return feasible, t_flight, pip
-
-    def interp_t(hg: F64) -> F64:
-        return _bilinear(table.altitude, table.ground_range, table.t_flight, hg)
-
-    def interp_v(hg: F64) -> F64:
-        return _bilinear(table.altitude, table.ground_range, table.speed, hg)
+    h_min = float(table.altitude[0])
 
     t_max = float(np.nanmax(table.t_flight))
     tau = np.linspace(0.0, t_max, N_TIME_SAMPLES)
@@ -411,8 +580,8 @@ def predicted_intercept(
         fall = np.asarray(ballistic, dtype=bool).reshape(-1)
     lat, lon, h = flight_path(tp, tv, tau, fall)  # (N, S)
     gr = _arc(lat_l, lon_l, lat, lon)
-    h_q = np.maximum(h, table.altitude[0])  # lower than the lowest row: as the lowest row
-    tf = interp_t(np.stack([h_q, gr], axis=-1))  # (N, S)
+    # lower than the lowest row: as the lowest row
+    tf = table.lookup(table.t_flight, np.maximum(h, h_min), gr)  # (N, S)
     f = tf - tau[None, :]
     ok = np.isfinite(f)
     # first sample where the missile gets there no later than the target
@@ -426,18 +595,43 @@ def predicted_intercept(
     rows = np.flatnonzero(has)
     if rows.size:
         kk = k[rows]
-        f0, f1 = f[rows, kk - 1], f[rows, kk]
-        w = f0 / np.maximum(f0 - f1, 1e-12)
-        t_int = tau[kk - 1] + w * (tau[kk] - tau[kk - 1])
+        lo, hi = tau[kk - 1], tau[kk]
         fall_r = None if fall is None else fall[rows]
-        la_r, lo_r, h_r = (a[:, 0] for a in flight_path(tp[rows], tv[rows], t_int[:, None], fall_r))
+
+        def miss_time(t_int: F64) -> tuple[F64, F64, F64, F64, F64]:
+            la, lo_, hh = (a[:, 0] for a in flight_path(tp[rows], tv[rows], t_int[:, None], fall_r))
+            g_r = _arc(lat_l, lon_l, la, lo_)
+            return (
+                table.lookup(table.t_flight, np.maximum(hh, h_min), g_r) - t_int,
+                la,
+                lo_,
+                hh,
+                g_r,
+            )
+
+        # bisection on t_flight(p(t)) - t between the two samples (f > 0 at lo, <= 0 at
+        # hi), then one secant step inside the last bracket
+        f_lo, f_hi = f[rows, kk - 1], f[rows, kk]
+        for _ in range(N_REFINE):
+            mid = 0.5 * (lo + hi)
+            fm = miss_time(mid)[0]
+            later = ~(fm <= 0.0)  # positive or nan (edge of the table): the root is later
+            lo, f_lo = np.where(later, mid, lo), np.where(later & np.isfinite(fm), fm, f_lo)
+            hi, f_hi = np.where(later, hi, mid), np.where(later, f_hi, fm)
+        w = np.where(np.isfinite(f_lo), f_lo / np.maximum(f_lo - f_hi, 1e-12), 1.0)
+        t_int = lo + np.clip(w, 0.0, 1.0) * (hi - lo)
+        f_int, la_r, lo_r, h_r, gr_r = miss_time(t_int)
+        off = ~np.isfinite(f_int)
+        if off.any():  # the secant point fell off the table's edge: the bracket's end
+            t_int = np.where(off, hi, t_int)
+            _, la_r, lo_r, h_r, gr_r = miss_time(t_int)
         pip_r = geodetic_to_ecef(la_r, lo_r, h_r)
-        gr_r = _arc(lat_l, lon_l, la_r, lo_r)
-        hg_r = np.stack([np.maximum(h_r, table.altitude[0]), gr_r], axis=-1)
-        tf_r = interp_t(hg_r)
-        v_end = interp_v(hg_r)
+        hg = np.maximum(h_r, h_min)
+        tf_r = table.lookup(table.t_flight, hg, gr_r)
+        v_end = table.lookup(table.speed, hg, gr_r)
         los = pip_r - lp
-        los /= np.linalg.norm(los, axis=1, keepdims=True)
+        slant = np.linalg.norm(los, axis=1)
+        los /= slant[:, None]
         v_t = tv[rows]
         if fall_r is not None:  # a falling target's velocity at the intercept
             up_r = pip_r / np.linalg.norm(pip_r, axis=1, keepdims=True)
@@ -448,17 +642,23 @@ def predicted_intercept(
         if ballistic is not None and spec.vs_ballistic_range is not None:
             is_bm = np.asarray(ballistic, dtype=bool).reshape(-1)[rows]
             max_rng = np.where(is_bm, spec.vs_ballistic_range, max_rng)
+        h_top = np.full(rows.size, spec.max_altitude)
+        if fall_r is not None:
+            h_top = np.where(fall_r, (1.0 - BALLISTIC_ALTITUDE_MARGIN) * h_top, h_top)
         good = (
             np.isfinite(tf_r)
             & (gr_r >= spec.min_range)
             & (gr_r <= max_rng)
             & (h_r >= spec.min_altitude)
-            & (h_r <= spec.max_altitude)
+            & (h_r <= h_top)
             & (v_end >= CROSS_MARGIN * v_cross)
             & (v_end >= SPEED_RATIO_MIN * speed_t)
         )
         if spec.max_target_speed is not None:
             good &= speed_t <= spec.max_target_speed.at(float(np.median(h_r)))
+        if support_range is not None:
+            sr = np.broadcast_to(np.asarray(support_range, dtype=float), (n,))[rows]
+            good &= slant <= sr
         sel = rows[good]
         feasible[sel] = True
         t_flight[sel] = t_int[good]
@@ -472,8 +672,12 @@ class EnvelopeTable:
 
     aspect : "head-on" (target flies at the launcher) or "crossing" (flies across);
     target_speed : m/s; altitude : (A,) m; ground_range : (R,) m — the target's position
-    at launch; feasible : (A, R) bool; t_flight : (A, R) s (inf where infeasible);
-    intercept_range : (A, R) m — ground range of the intercept point (nan if infeasible).
+    at launch (the sampling grid); feasible : (A, R) bool; t_flight : (A, R) s (inf where
+    infeasible); intercept_range : (A, R) m — ground range of the intercept point (nan if
+    infeasible); max_launch_range : (A,) m — the *solved* largest launch ground range at
+    each altitude (bisection on :func:`predicted_intercept`, nan where none);
+    max_launch_intercept_range : (A,) m — ground range of the intercept point of a launch
+    at that range.
     """
 
     missile: str
@@ -484,12 +688,20 @@ class EnvelopeTable:
     feasible: B
     t_flight: F64
     intercept_range: F64
+    max_launch_range: F64
+    max_launch_intercept_range: F64
 
     @property
     def max_range_m(self) -> float:
-        """Largest launch ground range (m) with a feasible intercept."""
-        gr = np.broadcast_to(self.ground_range, self.feasible.shape)
-        return float(gr[self.feasible].max()) if self.feasible.any() else 0.0
+        """Largest launch ground range (m) with a feasible intercept (solved)."""
+        v = self.max_launch_range
+        return float(np.nanmax(v)) if np.isfinite(v).any() else 0.0
+
+    @property
+    def max_intercept_range_m(self) -> float:
+        """Ground range (m) of the furthest intercept point (grid or solved boundary)."""
+        v = np.concatenate([self.intercept_range.ravel(), self.max_launch_intercept_range])
+        return float(np.nanmax(v)) if np.isfinite(v).any() else 0.0
 
     @property
     def max_altitude_m(self) -> float:
@@ -498,17 +710,58 @@ class EnvelopeTable:
         return float(alt[self.feasible].max()) if self.feasible.any() else 0.0
 
     def range_band(self) -> tuple[F64, F64]:
-        """Per altitude, min and max launch ground range (A,), m (nan where none)."""
+        """Per altitude, min (sampled) and max (solved) launch ground range (A,), m (nan
+        where none)."""
         gr = np.broadcast_to(self.ground_range, self.feasible.shape)
         lo = np.where(self.feasible, gr, np.inf).min(axis=1)
-        hi = np.where(self.feasible, gr, -np.inf).max(axis=1)
-        return np.where(np.isfinite(lo), lo, np.nan), np.where(np.isfinite(hi), hi, np.nan)
+        return np.where(np.isfinite(lo), lo, np.nan), self.max_launch_range.copy()
 
     def max_range_at(self, altitude: float) -> float:
         """Max launch ground range (m) at ``altitude`` (m), interpolated between rows."""
         _, hi = self.range_band()
         hi0 = np.where(np.isfinite(hi), hi, 0.0)
         return float(np.interp(altitude, self.altitude, hi0))
+
+
+def _targets(alts: F64, ranges: F64, target_speed: float, aspect: str) -> tuple[F64, F64, F64]:
+    """Launcher (3,), target positions (K, 3) and velocities (K, 3), ECEF, of targets at
+    ``ranges`` (K,) m due north of the table site and ``alts`` (K,) m, flying south
+    (head-on) or east (crossing) at ``target_speed`` m/s."""
+    lat0, lon0 = TABLE_SITE
+    launcher = LocalFrame(lat0, lon0, 0.0).origin
+    lat = lat0 + ranges / MEAN_RADIUS
+    pos = geodetic_to_ecef(lat, np.full_like(lat, lon0), alts)
+    sl, cl = np.sin(lat), np.cos(lat)
+    if aspect == "head-on":
+        v_dir = np.stack([sl * np.cos(lon0), sl * np.sin(lon0), -cl], axis=-1)  # -north
+    else:
+        v_dir = np.broadcast_to(np.array([-np.sin(lon0), np.cos(lon0), 0.0]), (lat.size, 3))
+    return launcher, pos, v_dir * target_speed
+
+
+def solve_max_launch_range(
+    spec: MissileSpec,
+    target_speed: float,
+    alts: ArrayLike,
+    lo: ArrayLike,
+    hi: ArrayLike,
+    aspect: Literal["head-on", "crossing"] = "head-on",
+) -> tuple[F64, F64]:
+    """Largest launch ground range (K,) m in ``[lo, hi]`` (K,) at altitudes ``alts`` (K,),
+    given feasibility at ``lo`` and not at ``hi``: :data:`N_LAUNCH_BISECT` bisection
+    steps on :func:`predicted_intercept`. Returns (range, intercept ground range)."""
+    a = np.asarray(alts, dtype=float)
+    lo_ = np.asarray(lo, dtype=float).copy()
+    hi_ = np.asarray(hi, dtype=float).copy()
+    for _ in range(N_LAUNCH_BISECT):
+        mid = 0.5 * (lo_ + hi_)
+        launcher, pos, vel = _targets(a, mid, target_speed, aspect)
+        ok = predicted_intercept(spec, launcher, pos, vel)[0]
+        lo_ = np.where(ok, mid, lo_)
+        hi_ = np.where(ok, hi_, mid)
+    launcher, pos, vel = _targets(a, lo_, target_speed, aspect)
+    ok, _, pip = predicted_intercept(spec, launcher, pos, vel)
+    return lo_, np.where(ok, ground_range(launcher, pip), np.nan)
 
 
 def envelope(
@@ -528,7 +781,10 @@ def envelope(
         ``spec.max_altitude``)
     aspect : ``"head-on"`` — the target flies straight at the launcher; ``"crossing"`` —
         it flies perpendicular to the line of sight at launch
-    ranges : (R,) m — target ground ranges at launch (default 0 to 1.6 x max_range)
+    ranges : (R,) m — target ground ranges at launch, the sampling grid (default 1 km to
+        1.6 x max_range). The maximum launch range is solved by bisection between the
+        last feasible sample and the next; if the last sample is feasible the bracket
+        is extended (doubling) until a launch is infeasible.
 
     Returns
     -------
@@ -544,30 +800,43 @@ def envelope(
         rng = np.linspace(1000.0, 1.6 * spec.max_range, 81)
     else:
         rng = np.atleast_1d(np.asarray(ranges, dtype=float))
-    lat0, lon0 = TABLE_SITE
-    frame = LocalFrame(lat0, lon0, 0.0)
-    launcher = frame.origin
-    pts = _points(lat0, lon0, rng, alts)  # (A, R, 3), due north of the launcher
-    lat_pts = lat0 + rng / MEAN_RADIUS
-    # local horizontal velocity at each point: south (head-on) or east (crossing)
-    sl, cl = np.sin(lat_pts), np.cos(lat_pts)
-    if aspect == "head-on":
-        v_dir = np.stack([sl * np.cos(lon0), sl * np.sin(lon0), -cl], axis=-1)  # -north
-    else:
-        v_dir = np.broadcast_to(np.array([-np.sin(lon0), np.cos(lon0), 0.0]), (rng.size, 3))
-    vel = np.broadcast_to(v_dir * target_speed, pts.shape)
-    feas, tf, pip = predicted_intercept(spec, launcher, pts.reshape(-1, 3), vel.reshape(-1, 3))
-    shape = pts.shape[:2]
+    a_n, r_n = alts.size, rng.size
+    launcher, pos, vel = _targets(np.repeat(alts, r_n), np.tile(rng, a_n), target_speed, aspect)
+    feas, tf, pip = predicted_intercept(spec, launcher, pos, vel)
+    shape = (a_n, r_n)
+    feas2 = feas.reshape(shape)
     ir = np.where(feas, ground_range(launcher, pip), np.nan)
+    # solve the maximum launch range at each altitude
+    max_launch = np.full(a_n, np.nan)
+    max_ir = np.full(a_n, np.nan)
+    rows = np.flatnonzero(feas2.any(axis=1))
+    if rows.size:
+        last = r_n - 1 - np.argmax(feas2[rows, ::-1], axis=1)
+        lo = rng[last]
+        hi = np.where(last < r_n - 1, rng[np.minimum(last + 1, r_n - 1)], 2.0 * rng[-1])
+        for _ in range(6):  # the last sample feasible: extend the bracket
+            beyond = last == r_n - 1
+            if not beyond.any():
+                break
+            launcher, p_b, v_b = _targets(alts[rows], hi, target_speed, aspect)
+            still = predicted_intercept(spec, launcher, p_b, v_b)[0] & beyond
+            lo = np.where(still, hi, lo)
+            hi = np.where(still, 2.0 * hi, hi)
+            last = np.where(still, last, -1)
+        max_launch[rows], max_ir[rows] = solve_max_launch_range(
+            spec, target_speed, alts[rows], lo, hi, aspect
+        )
     return EnvelopeTable(
         missile=spec.name,
         aspect=aspect,
         target_speed=float(target_speed),
         altitude=alts,
         ground_range=rng,
-        feasible=feas.reshape(shape),
+        feasible=feas2,
         t_flight=tf.reshape(shape),
         intercept_range=ir.reshape(shape),
+        max_launch_range=max_launch,
+        max_launch_intercept_range=max_ir,
     )
 
 

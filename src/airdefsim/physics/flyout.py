@@ -8,34 +8,56 @@ Model (3-DOF point mass over the round, rotating earth, ECEF, float64):
   drag ``q S C_D(M)`` with ``C_D = cd0 * shape(M)`` (a generic transonic rise and
   supersonic decay, :data:`CD_MACH`, :data:`CD_SHAPE`) and the ISA atmosphere; induced
   drag ``K q S C_N^2`` of the normal force that turns the missile; gravity ``-mu r/|r|^3``
-  plus the centrifugal and Coriolis terms of the rotating frame.
-* **Manoeuvre limit.** The lateral acceleration is capped at ``min(max_g, max(C_N,max q S
-  / m + sin(15°) T / m, A_RCS))``: aerodynamic lift, plus a thrust-vector share while the
-  motor burns, with a small reaction-control floor (:data:`A_RCS`, 2 g) so a missile
-  coasting in thin air can still steer slowly. The g-limit falls with dynamic pressure
-  at altitude.
+  plus the centrifugal and Coriolis terms of the rotating frame. The motors and ``cd0``
+  of the presets are fitted to the published speed and range by
+  ``bench/calibrate_missiles.py`` (see ``docs/physics.md``).
+* **Manoeuvre limit.** The lateral acceleration is capped at ``min(max_g, C_N,max q S / m
+  + sin(15°) T / m + a_rc)``: aerodynamic lift, a thrust-vector share while the motor
+  burns, and reaction (gas-dynamic) control that works at any dynamic pressure —
+  ``reaction_control_g`` in the end game (seeker locked), :data:`A_RCS_MIDCOURSE`
+  before. The aerodynamic part falls with dynamic pressure at altitude.
 * **Autopilot.** The achieved lateral acceleration follows the command through a first
   order lag (time constant by guidance type, :data:`LAG`).
-* **Guidance.** Mid-course: velocity pursuit of the *lofted predicted intercept point*
-  computed from the tracker's estimate (uplinked with :meth:`Interceptors.update_estimates`;
-  a bad track makes a bad shot). Against a ballistic target (estimate faster than
-  :data:`BALLISTIC_SPEED`) the estimate is propagated in free fall, there is no loft, and
-  after the boost the mid-course law is augmented PN on the estimate with gravity as the
-  target's acceleration: a PIP pursuit depends on the missile's speed-to-go guess, whose
-  error times a 2 km/s target speed left km-class heading errors at seeker lock (the
-  seeker then asked for 45 g against a 15 g limit at 20 km). Terminal (seeker lock when
-  the true target is inside ``seeker_range``): proportional navigation on the seeker's
-  measurement of the true target (angular + glint error, first-order Gauss-Markov:
-  :data:`SEEKER_NOISE`, :data:`GLINT`, :data:`NOISE_TAU`), augmented PN with the
-  measured target acceleration for hit-to-kill and with gravity against a ballistic
-  target, the missile's own gravity compensated. Laws are in
-  :mod:`airdefsim.physics.guidance`.
-* **Fuze.** Inside every step the relative motion is taken as a straight line and the
-  closest approach solved analytically; a kill is drawn from ``pk`` when the miss is
-  within ``lethal_radius`` (for a fragmentation warhead against a re-entry vehicle,
-  within ``RV_LETHAL_SCALE`` × ``lethal_radius``: see :data:`RV_VULNERABLE_AREA_RATIO`).
-* **Self-destruct.** Time of flight exhausted (``max(120 s, 6 max_range / max_speed)``),
-  below the ellipsoid, or motor burnt out and no longer closing (or too slow to steer).
+* **Mid-course guidance** (on the uplinked estimate of the target, :meth:`Interceptors.
+  update_estimates`, coasted between uplinks; a bad track makes a bad shot). Far out the
+  missile steers its velocity (pursuit, :data:`MIDCOURSE_TAU`) along the *low ballistic
+  arc* through the predicted intercept point (PIP) at its current speed (at least the
+  nominal burnout speed while the motor burns), without holding itself up against
+  gravity: it flies a zero-lift, energy-keeping arc through the thin upper air and
+  re-aims as drag slows it (when the point is out of ballistic reach, the maximum-range
+  angle ``45° + elevation/2``). Within :data:`HANDOVER_TGO` of the estimate, after the
+  boost, it flies proportional navigation on the estimate (gravity compensated). Against
+  a ballistic target (estimate faster than :data:`BALLISTIC_SPEED`) the estimate is
+  propagated in free fall and the mid-course is augmented PN with gravity as the target's
+  acceleration from burnout on.
+* **Seeker** (:mod:`airdefsim.physics.seeker`). Acquisition is a detection: within
+  :data:`SEEKER_ON` seeker ranges of the expected target the seeker searches a cone
+  around the estimate's direction; the detection probability comes from the SNR of each
+  object's RCS (aspect, band) and the seeker's calibration; it locks on the strongest
+  return above threshold — which may be another object than the intended target. The
+  missile never homes on the object it was launched at (``target_truth_id`` is only
+  the label of the intended target for the recording) but on what its seeker acquired.
+  Terminal guidance: PN on the seeker's measurement of the acquired object (angular +
+  glint error, first-order Gauss-Markov: :data:`SEEKER_NOISE`, :data:`GLINT`,
+  :data:`NOISE_TAU`), augmented PN with the measured target acceleration for
+  hit-to-kill and with gravity against a ballistic target, own gravity compensated. A
+  ``command`` missile has no seeker and stays on PN on the estimate.
+* **Fire-control support** (:meth:`Interceptors.set_support`). Command, track-via-missile
+  and semi-active missiles need the engagement radar's track (and illumination) from
+  launch to intercept; active-radar and hit-to-kill missiles need the uplink until their
+  seeker locks. Without support a missile coasts on its last estimate (a semi-active or
+  TVM seeker also loses the target it can no longer see lit) and self-destructs after
+  ``lost_track_timeout`` with reason ``"lost_track"``.
+* **Fuze and kill** (:mod:`airdefsim.physics.lethality`). Inside every step the relative
+  motion to the reference object — the acquired one, else the intended target — is a
+  straight line and the closest approach is solved analytically; the kill is drawn from
+  the damage function of the miss distance (Carleton for blast-fragmentation warheads,
+  body contact for hit-to-kill; for a fragmentation warhead against a re-entry vehicle
+  the lethal radius is scaled by :data:`RV_LETHAL_SCALE`).
+* **Self-destruct.** Time of flight exhausted (``max_flight_time``, default ``max(120 s,
+  6 max_range / max_speed)``),
+  below the ellipsoid, lost fire-control support, or motor burnt out for good and no
+  longer closing on an object it has passed (or too slow to steer).
 
 Integration: Heun (RK2) with a step per missile, ``clip(0.05 t_go, 2 ms, 0.5 s)`` (finer
 while the motor burns), so every missile carries its own clock inside
@@ -49,12 +71,13 @@ missiles); see ``docs/physics.md``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from airdefsim.geo.wgs84 import ecef_to_geodetic
-from airdefsim.physics import guidance
+from airdefsim.physics import guidance, lethality, seeker
 from airdefsim.physics.atmosphere import isa
 from airdefsim.scenario.schema import MissileSpec
 from airdefsim.types import TargetsView
@@ -62,6 +85,7 @@ from airdefsim.units import G0
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
 
 MU = 3.986004418e14  # m³/s², WGS84 GM
 OMEGA_E = 7.292115e-5  # rad/s, WGS84 earth rotation rate
@@ -74,26 +98,42 @@ CD_SHAPE = np.array([1.0, 1.0, 1.7, 1.75, 1.6, 1.4, 1.15, 1.0, 0.85, 0.75, 0.7])
 CN_MAX = 10.0  # maximum normal-force coefficient on the body cross-section (assumed)
 K_INDUCED = 0.05  # induced-drag factor, C_Di = K C_N² (assumed, ~1/C_N_alpha)
 TVC_SIN = np.sin(np.radians(15.0))  # thrust-vector deflection usable while burning
-A_RCS = 2.0 * G0  # m/s², lateral-acceleration floor from reaction (gas-dynamic) control (assumed)
-LAG = {"active_radar": 0.25, "semi_active": 0.3, "track_via_missile": 0.3, "hit_to_kill": 0.1}
+A_RCS_MIDCOURSE = 0.2 * G0  # m/s², lateral acceleration from reaction control outside the
+# end game (assumed: slow steering in thin air, well below 1 g: no missile hovers on its
+# jets; the preset's reaction_control_g, a
+# short-lived end-game capability, applies once the seeker has locked)
+GUIDANCE_TYPES = ("active_radar", "semi_active", "track_via_missile", "hit_to_kill", "command")
+ACTIVE_SEEKER = ("active_radar", "hit_to_kill")  # own transmitter: autonomous after lock
+ILLUMINATED = ("semi_active", "track_via_missile")  # see the target only while it is lit
+LAG = {
+    "active_radar": 0.25,
+    "semi_active": 0.3,
+    "track_via_missile": 0.3,
+    "hit_to_kill": 0.1,
+    "command": 0.3,
+}
 SEEKER_NOISE = {  # one-sigma angular noise of the seeker line of sight, rad (assumed)
     "active_radar": 1.0e-3,
     "semi_active": 2.0e-3,
     "track_via_missile": 1.5e-3,
     "hit_to_kill": 0.3e-3,
+    "command": 0.0,  # no seeker
 }
 GLINT = {  # one-sigma range-independent seeker error (target glint), m (assumed)
     "active_radar": 1.0,
     "semi_active": 1.5,
     "track_via_missile": 1.5,
     "hit_to_kill": 0.2,
+    "command": 0.0,
 }
 NOISE_TAU = 0.1  # s, correlation time of the seeker error (first-order Gauss-Markov)
-GUIDANCE_TYPES = ("active_radar", "semi_active", "track_via_missile", "hit_to_kill")
-LOFT = 0.5  # mid-course aim point: PIP + LOFT * horizontal distance to go, upwards ...
-LOFT_FADE = (3.0, 0.5)  # ... faded out linearly from 3 to 0.5 seeker ranges to go,
-DESCENT_SLOPE = 2.5  # ... or earlier: from DESCENT_SLOPE x the height above the PIP
-MIDCOURSE_TAU = 2.0  # s, heading time constant of PIP pursuit
+SEEKER_ON = 2.0  # the seeker searches once the expected target is within this many
+# seeker ranges (assumed)
+LOFT_ANGLE = np.radians(60.0)  # flight-path angle a far shot climbs at while boosting
+# (assumed; weighted by the distance to go, see _arc_direction)
+HANDOVER_TGO = 10.0  # s to go: ballistic-arc pursuit -> PN on the estimate, or homing
+# on the seeker once locked (assumed)
+MIDCOURSE_TAU = 2.0  # s, heading time constant of the arc pursuit
 LAUNCH_SPEED = 30.0  # m/s leaving the canister / rail
 MIN_LAUNCH_ELEVATION = np.radians(20.0)
 DT_MAX = 0.5  # s
@@ -119,6 +159,10 @@ RV_LETHAL_SCALE = float(np.sqrt(RV_VULNERABLE_AREA_RATIO))
 PHASES = np.array(["boost", "midcourse", "terminal", "dead"], dtype=object)
 BOOST, MIDCOURSE, TERMINAL, DEAD = 0, 1, 2, 3
 
+FuzeReason = str
+"""``"fuze"``, ``"miss"``, ``"timeout"``, ``"ground"``, ``"energy"``, ``"no_target"``,
+``"lost_track"`` (see :class:`FuzeEvent`)."""
+
 
 @dataclass(frozen=True)
 class FuzeEvent:
@@ -128,17 +172,23 @@ class FuzeEvent:
     ----------
     interceptor_id : int
     t : float, s — time of the closest approach (or of the self-destruct)
-    target_truth_id : int — its target's truth id (-1 for a false track)
-    miss_distance : float, m — closest approach to the true target; at a self-destruct,
-        the distance to the true target, or to the aim point (the uplinked estimate)
-        when there is no live target (always finite)
-    killed : bool — the warhead (or the hit) killed the target
+    target_truth_id : int — truth id of the object the flight ended against: the object
+        its seeker had acquired (which may not be the intended one), else the intended
+        target (-1 for a false track). A kill is a kill of this object.
+    miss_distance : float, m — closest approach to that object; at a self-destruct, the
+        distance to it, or to the aim point (the uplinked estimate) when there is no
+        live object (always finite)
+    killed : bool — the warhead (or the hit) killed the object
     pos : (3,) float, m, ECEF — interceptor position at the event
-    reason : ``"fuze"`` (closest approach within the lethal radius), ``"miss"``
-        (closest approach outside it), or a self-destruct: ``"timeout"``, ``"ground"``,
-        ``"energy"`` (burnt out and no longer closing or too slow), ``"no_target"``
-        (false track or dead target: passed the aim point)
+    reason : ``"fuze"`` (the warhead went off: closest approach within the proximity
+        fuze's range, or body contact for hit-to-kill; the kill is drawn from the damage
+        function), ``"miss"`` (closest approach outside it), or a self-destruct:
+        ``"timeout"``, ``"ground"``, ``"energy"`` (burnt out and no longer closing or too
+        slow), ``"no_target"`` (false track or dead target: passed the aim point),
+        ``"lost_track"`` (no fire-control support for ``lost_track_timeout``)
     speed : float, m/s — interceptor speed at the event
+    intended_truth_id : int — the label given at launch (the engaged track's truth)
+    locked : bool — the seeker held a lock at the end of the flight
     """
 
     interceptor_id: int
@@ -147,8 +197,10 @@ class FuzeEvent:
     miss_distance: float
     killed: bool
     pos: F64
-    reason: str = "fuze"
+    reason: FuzeReason = "fuze"
     speed: float = 0.0
+    intended_truth_id: int = -1
+    locked: bool = False
 
 
 def cd_shape(mach: ArrayLike) -> F64:
@@ -178,56 +230,78 @@ class _Params:
     boost_time: F64
     sustain_thrust: F64
     sustain_time: F64
+    sustain_delay: F64
     launch_mass: F64
     mdot_boost: F64
     mdot_sustain: F64
     area: F64
     cd0: F64
     max_g: F64
+    reaction_g: F64
     nav: F64
     seeker_range: F64
+    seeker_ref_rcs: F64
+    half_beam: F64
     lethal_radius: F64
     pk: F64
     lag: F64
     noise: F64
     glint: F64
-    apn: NDArray[np.bool_]
-    active: NDArray[np.bool_]
     tof_max: F64
     v_nominal: F64
+    lost_timeout: F64
+    apn: B
+    active: B
+    illuminated: B
+    has_seeker: B
+    always_support: B
 
 
+_BOOL_FIELDS = ("apn", "active", "illuminated", "has_seeker", "always_support")
 _PARAM_FIELDS = tuple(_Params.__dataclass_fields__)
 
 
-def _spec_row(spec: MissileSpec) -> dict[str, float]:
+def _spec_row(spec: MissileSpec) -> dict[str, float | bool]:
     m = spec.motor
     prop = max(spec.launch_mass - spec.motor_burnout_mass, 0.0)
     impulse = m.boost_thrust * m.boost_time + m.sustain_thrust * m.sustain_time
     k = prop / impulse if impulse > 0 else 0.0  # kg per N s = 1 / (Isp g0)
     v_nom = spec.max_speed.at(15000.0)
+    g = spec.guidance
     return {
         "boost_thrust": m.boost_thrust,
         "boost_time": m.boost_time,
         "sustain_thrust": m.sustain_thrust,
         "sustain_time": m.sustain_time,
+        "sustain_delay": m.sustain_delay,
         "launch_mass": spec.launch_mass,
         "mdot_boost": k * m.boost_thrust,
         "mdot_sustain": k * m.sustain_thrust,
         "area": np.pi * spec.diameter**2 / 4.0,
         "cd0": spec.cd0,
         "max_g": spec.max_g,
+        "reaction_g": spec.reaction_control_g,
         "nav": spec.nav_constant,
-        "seeker_range": spec.seeker_range,
+        "seeker_range": spec.seeker_range if g != "command" else 0.0,
+        "seeker_ref_rcs": spec.seeker_reference_rcs,
+        "half_beam": 0.5 * spec.seeker_beamwidth,
         "lethal_radius": spec.lethal_radius,
         "pk": spec.pk,
-        "lag": LAG[spec.guidance],
-        "noise": SEEKER_NOISE[spec.guidance],
-        "glint": GLINT[spec.guidance],
-        "apn": spec.guidance == "hit_to_kill",
-        "active": spec.guidance == "active_radar",
-        "tof_max": max(120.0, 6.0 * spec.max_range / max(v_nom, 1.0)),
+        "lag": LAG[g],
+        "noise": SEEKER_NOISE[g],
+        "glint": GLINT[g],
+        "tof_max": (
+            spec.max_flight_time
+            if spec.max_flight_time is not None
+            else max(120.0, 6.0 * spec.max_range / max(v_nom, 1.0))
+        ),
         "v_nominal": v_nom,
+        "lost_timeout": spec.lost_track_timeout,
+        "apn": g == "hit_to_kill",
+        "active": g in ACTIVE_SEEKER,
+        "illuminated": g in ILLUMINATED,
+        "has_seeker": g != "command",
+        "always_support": g not in ACTIVE_SEEKER,
     }
 
 
@@ -236,18 +310,39 @@ def _up(pos: F64) -> F64:
 
 
 @dataclass
-class _TargetLookup:
-    """Truth rows of each missile's target, extrapolated to the missile's own time."""
+class _Objects:
+    """The air objects of one :meth:`Interceptors.advance`, looked up by truth id and
+    extrapolated to any missile's own clock (``pos + vel dt + acc dt²/2``)."""
 
-    has: NDArray[np.bool_]
-    pos0: F64
-    vel0: F64
-    acc: F64
-    t0: float
+    view: TargetsView
+    order: I64
+    sorted_ids: I64
 
-    def at(self, t: F64) -> tuple[F64, F64]:
-        dt = (t - self.t0)[:, None]
-        return self.pos0 + self.vel0 * dt + 0.5 * self.acc * dt * dt, self.vel0 + self.acc * dt
+    @classmethod
+    def of(cls, view: TargetsView) -> _Objects:
+        order = np.argsort(view.truth_id, kind="stable").astype(np.int64)
+        return cls(view, order, np.asarray(view.truth_id, dtype=np.int64)[order])
+
+    def rows(self, truth_id: I64) -> tuple[I64, B]:
+        """Rows (K,) of ``truth_id`` (K,) and whether each is a live object."""
+        tid = np.asarray(truth_id, dtype=np.int64)
+        if self.sorted_ids.size == 0:
+            return np.zeros(tid.size, np.int64), np.zeros(tid.size, bool)
+        j = np.clip(np.searchsorted(self.sorted_ids, tid), 0, self.sorted_ids.size - 1)
+        rows = self.order[j]
+        ok = (self.sorted_ids[j] == tid) & (tid >= 0)
+        ok &= np.asarray(self.view.alive, dtype=bool)[rows]
+        return rows, ok
+
+    def at(self, rows: I64, t: F64) -> tuple[F64, F64]:
+        """Positions and velocities (K, 3) of ``rows`` at times ``t`` (K,)."""
+        v = self.view
+        if len(v) == 0:
+            z = np.zeros((np.size(rows), 3))
+            return z, z.copy()
+        dt = (np.asarray(t, dtype=float) - v.t)[:, None]
+        acc = v.acc[rows]
+        return v.pos[rows] + v.vel[rows] * dt + 0.5 * acc * dt * dt, v.vel[rows] + acc * dt
 
 
 @dataclass
@@ -255,16 +350,23 @@ class Interceptors:
     """All interceptors of a run (in flight and ended), structure of arrays.
 
     Row ``i`` is interceptor id ``i`` (ids are never reused). The simulation launches
-    with :meth:`launch`, uplinks the tracker's estimates with :meth:`update_estimates`
+    with :meth:`launch`, uplinks the tracker's estimates with :meth:`update_estimates`,
+    tells each step which missiles have fire-control support with :meth:`set_support`
     and integrates with :meth:`advance`, which returns the :class:`FuzeEvent` of every
     flight that ended in the interval.
 
     Frames and units: ECEF, m, m/s, s since the scenario epoch.
+
+    ``seeker_candidates``: ``"any"`` (the simulation) — a seeker sees every air object
+    in its beam and locks on the strongest return; ``"intended"`` — it sees only the
+    intended target (the engagement tables' kinematic flyouts at many stationary points
+    at once, which must not lock on each other).
     """
 
     capacity: int = 64
     n: int = 0
     specs: list[MissileSpec] = field(default_factory=list)
+    seeker_candidates: Literal["any", "intended"] = "any"
 
     def __post_init__(self) -> None:
         c = max(int(self.capacity), 1)
@@ -278,13 +380,19 @@ class Interceptors:
         self.est_t = np.zeros(c)
         self.phase = np.full(c, DEAD, np.int64)
         self.track_id = np.full(c, -1, np.int64)
-        self.target_id = np.full(c, -1, np.int64)
+        self.target_id = np.full(c, -1, np.int64)  # the intended target (a label)
+        self.acquired = np.full(c, -1, np.int64)  # truth id the seeker is locked on
         self.missile = np.empty(c, dtype=object)
         self.unit = np.empty(c, dtype=object)
-        self.locked = np.zeros(c, bool)
+        self.band = np.empty(c, dtype=object)
+        self.supported = np.ones(c, bool)
+        self.t_unsupported = np.full(c, np.nan)  # when support was last lost
+        self.t_lock_lost = np.full(c, -np.inf)  # when the seeker last lost its lock
+        self.lost_since = np.full(c, np.nan)  # unsupported while needing support, since
         self.seeker_err = np.zeros((c, 3))  # Gauss-Markov seeker error state, unit variance
-        floats = {k: np.zeros(c) for k in _PARAM_FIELDS if k not in ("apn", "active")}
-        self.p = _Params(**floats, apn=np.zeros(c, bool), active=np.zeros(c, bool))  # type: ignore[arg-type]
+        floats = {k: np.zeros(c) for k in _PARAM_FIELDS if k not in _BOOL_FIELDS}
+        bools = {k: np.zeros(c, bool) for k in _BOOL_FIELDS}
+        self.p = _Params(**floats, **bools)  # type: ignore[arg-type]
         self.t_last = 0.0
         self.n_steps = 0  # missile integration steps taken (for benchmarks)
         self.n_iterations = 0  # vectorised iterations (each steps every unfinished missile)
@@ -305,12 +413,20 @@ class Interceptors:
             setattr(self, name, ext(getattr(self, name)))
         for name in ("clock", "t_launch", "est_t"):
             setattr(self, name, ext(getattr(self, name)))
-        self.phase = ext(self.phase, DEAD)
-        self.track_id = ext(self.track_id, -1)
-        self.target_id = ext(self.target_id, -1)
-        self.missile = ext(self.missile, None)
-        self.unit = ext(self.unit, None)
-        self.locked = ext(self.locked, False)
+        for name, fill in (
+            ("phase", DEAD),
+            ("track_id", -1),
+            ("target_id", -1),
+            ("acquired", -1),
+            ("missile", None),
+            ("unit", None),
+            ("band", None),
+            ("supported", True),
+            ("t_unsupported", np.nan),
+            ("t_lock_lost", -np.inf),
+            ("lost_since", np.nan),
+        ):
+            setattr(self, name, ext(getattr(self, name), fill))
         for name in _PARAM_FIELDS:
             setattr(self.p, name, ext(getattr(self.p, name)))
 
@@ -323,11 +439,18 @@ class Interceptors:
 
     def guided_count(self, unit: str) -> int:
         """Interceptors of ``unit`` in flight that still need a missile channel (all but
-        active-radar missiles after their seeker locked on: fire and forget)."""
+        active-seeker missiles after their seeker locked on: fire and forget)."""
         n = self.n
         alive = (self.phase[:n] != DEAD) & (self.unit[:n] == unit)
-        free = self.p.active[:n] & self.locked[:n]
+        free = self.p.active[:n] & (self.acquired[:n] >= 0)
         return int(np.count_nonzero(alive & ~free))
+
+    def needs_support(self, ids: ArrayLike) -> B:
+        """Whether each missile ``ids`` (K,) needs the unit's fire-control track now:
+        command, track-via-missile and semi-active always; active-seeker missiles until
+        their seeker locks."""
+        idx = np.asarray(ids, dtype=np.int64).reshape(-1)
+        return np.asarray(self.p.always_support[idx] | (self.acquired[idx] < 0), dtype=bool)
 
     def destroy(self, ids: ArrayLike) -> None:
         """End the flight of ``ids`` (cease fire: command self-destruct), silently."""
@@ -339,8 +462,10 @@ class Interceptors:
         """State of the interceptors in flight, for the recorder.
 
         Returns ``id`` (K,) int, ``missile`` (K,) str, ``unit`` (K,) str, ``track_id``
-        (K,) int, ``target_id`` (K,) int (truth id, -1 false track), ``pos`` (K, 3) m
-        ECEF, ``vel`` (K, 3) m/s ECEF, ``phase`` (K,) str (boost | midcourse |
+        (K,) int, ``target_id`` (K,) int (the intended target's truth id, -1 false
+        track), ``acquired_id`` (K,) int (truth id the seeker is locked on, -1 none),
+        ``supported`` (K,) bool (fire-control support, :meth:`set_support`), ``pos``
+        (K, 3) m ECEF, ``vel`` (K, 3) m/s ECEF, ``phase`` (K,) str (boost | midcourse |
         terminal), ``t`` (K,) s (each missile's own clock, = the end of the last
         :meth:`advance`), ``t_launch`` (K,) s.
         """
@@ -351,6 +476,8 @@ class Interceptors:
             "unit": self.unit[ids].astype(object),
             "track_id": self.track_id[ids].copy(),
             "target_id": self.target_id[ids].copy(),
+            "acquired_id": self.acquired[ids].copy(),
+            "supported": self.supported[ids].copy(),
             "pos": self.pos[ids].copy(),
             "vel": self.vel[ids].copy(),
             "phase": PHASES[self.phase[ids]],
@@ -379,8 +506,9 @@ class Interceptors:
         launcher_pos : (3,) float, m, ECEF
         aim_pos, aim_vel : (3,) float, m and m/s, ECEF — the track's estimate at ``t``
         track_id : the engaged track
-        target_truth_id : the true object behind the track (for the fuze), -1 for a
-            false track (the interceptor flies to the aim point and self-destructs)
+        target_truth_id : the true object behind the track, -1 for a false track. A
+            label for the recording and the fuze bookkeeping only: the missile is guided
+            by the estimate and homes on what its seeker acquires.
         unit : firing unit name
 
         Returns
@@ -399,23 +527,16 @@ class Interceptors:
             getattr(self.p, name)[i] = value
         up = _up(lp[None])[0]
         start = lp + 5.0 * up
-        # initial direction: towards the lofted predicted intercept point, not too low
+        # initial direction: along the low ballistic arc at the nominal speed through the
+        # predicted intercept point, not too low
         a0 = np.zeros((1, 3))
         if float(av @ av) > BALLISTIC_SPEED**2:
             a0 = gravity_ecef(ap[None], av[None])
-        pip, loft = _lofted_pip(
-            start[None],
-            np.zeros((1, 3)),
-            ap[None],
-            av[None],
-            row["v_nominal"],
-            row["seeker_range"],
-            a0,
-        )
-        aim = (pip + loft)[0]
-        d = aim - start
-        d_up = float(d @ up)
-        horiz = d - d_up * up
+        v_nom = float(row["v_nominal"])
+        pip = _aim_point(start[None], np.zeros((1, 3)), ap[None], av[None], v_nom, a0)
+        u_arc = _arc_direction(start[None], pip, np.array([v_nom]), np.array([True]))[0][0]
+        d_up = float(u_arc @ up)
+        horiz = u_arc - d_up * up
         hn = float(np.linalg.norm(horiz))
         el = max(np.arctan2(d_up, hn), MIN_LAUNCH_ELEVATION)
         hdir = horiz / hn if hn > 1e-6 else _any_perpendicular(up)
@@ -431,9 +552,14 @@ class Interceptors:
         self.phase[i] = BOOST
         self.track_id[i] = int(track_id)
         self.target_id[i] = int(target_truth_id)
+        self.acquired[i] = -1
         self.missile[i] = spec.name
         self.unit[i] = unit
-        self.locked[i] = False
+        self.band[i] = spec.seeker_band
+        self.supported[i] = True
+        self.t_unsupported[i] = np.nan
+        self.t_lock_lost[i] = -np.inf
+        self.lost_since[i] = np.nan
         self.seeker_err[i] = 0.0
         self.specs.append(spec)
         return i
@@ -458,6 +584,29 @@ class Interceptors:
         self.est_pos[idx] = ep
         self.est_vel[idx] = ev
         self.est_t[idx] = self.t_last if t is None else float(t)
+
+    def set_support(self, ids: ArrayLike, has_track: ArrayLike, t: float | None = None) -> None:
+        """Fire-control support of each missile, from now on (the engine calls it each step).
+
+        ids (K,) int; has_track (K,) bool — the unit's engagement radar holds a
+        fire-control track of this missile's target (and illuminates it, for the
+        semi-active and track-via-missile rounds); ``t`` s, when the state applies
+        (default: the end of the last :meth:`advance`). A missile that needs support
+        (:meth:`needs_support`) and lacks it coasts on its last estimate and
+        self-destructs ``lost_track_timeout`` after the loss (reason ``"lost_track"``)
+        unless support returns first. Missiles are supported from launch until told
+        otherwise. Dead or unknown ids are ignored.
+        """
+        idx = np.asarray(ids, dtype=np.int64).reshape(-1)
+        has = np.broadcast_to(np.asarray(has_track, dtype=bool).reshape(-1), idx.shape)
+        ok = (idx >= 0) & (idx < self.n)
+        idx, has = idx[ok], has[ok]
+        ok = self.phase[idx] != DEAD
+        idx, has = idx[ok], has[ok]
+        when = self.t_last if t is None else float(t)
+        lost = idx[~has & self.supported[idx]]
+        self.t_unsupported[lost] = when
+        self.supported[idx] = has
 
     # ----------------------------------------------------------------- dynamics
 
@@ -484,26 +633,37 @@ class Interceptors:
 
     def _thrust_mass(self, idx: I64, tof: F64) -> tuple[F64, F64]:
         p = self.p
-        tb, ts = p.boost_time[idx], p.sustain_time[idx]
+        tb, ts, td = p.boost_time[idx], p.sustain_time[idx], p.sustain_delay[idx]
         in_boost = tof < tb
-        in_sus = (~in_boost) & (tof < tb + ts)
+        in_sus = (tof >= tb + td) & (tof < tb + td + ts)
         thrust = np.where(
             in_boost, p.boost_thrust[idx], np.where(in_sus, p.sustain_thrust[idx], 0.0)
         )
         burnt_b = np.minimum(tof, tb)
-        burnt_s = np.clip(tof - tb, 0.0, ts)
+        burnt_s = np.clip(tof - tb - td, 0.0, ts)
         mass = p.launch_mass[idx] - p.mdot_boost[idx] * burnt_b - p.mdot_sustain[idx] * burnt_s
         return thrust, mass
 
     def _accel(
-        self, idx: I64, pos: F64, vel: F64, tof: F64, a_lat: F64, alt: F64
+        self,
+        idx: I64,
+        pos: F64,
+        vel: F64,
+        tof: F64,
+        a_lat: F64,
+        alt: F64,
+        air: tuple[F64, F64] | None = None,
     ) -> tuple[F64, F64]:
-        """Total acceleration (K, 3) and dynamic pressure (K,) at one state."""
+        """Total acceleration (K, 3) and dynamic pressure (K,) at one state (``air``:
+        density and speed of sound at ``alt`` if already known)."""
         p = self.p
         thrust, mass = self._thrust_mass(idx, tof)
         speed = np.linalg.norm(vel, axis=1)
         u = vel / np.maximum(speed, 1e-6)[:, None]
-        _, _, rho, a_snd = isa(np.maximum(alt, -1000.0))
+        if air is None:
+            _, _, rho, a_snd = isa(np.maximum(alt, -1000.0))
+        else:
+            rho, a_snd = air
         q = 0.5 * rho * speed * speed
         qs = q * p.area[idx]
         cd = p.cd0[idx] * cd_shape(speed / a_snd)
@@ -524,8 +684,9 @@ class Interceptors:
         ----------
         t0, t1 : float, s — the interval
         targets : truth of every air object at ``targets.t`` (positions inside the
-            interval are ``pos + vel dt + acc dt²/2``)
-        rng : generator for seeker noise and kill draws
+            interval are ``pos + vel dt + acc dt²/2``); what the seekers can see and the
+            fuzes can meet (``rcs_index``/``rcs_specs`` give each object's RCS)
+        rng : generator for the seeker draws, seeker noise and kill draws
 
         Returns
         -------
@@ -537,42 +698,83 @@ class Interceptors:
         self.t_last = float(t1)
         if ids.size == 0:
             return events
-        look = self._lookup(ids, targets)
+        objs = _Objects.of(targets)
         # one iteration advances every unfinished missile by its own step
         active = self.clock[ids] < t1 - 1e-9
         while np.any(active):
-            sel = np.flatnonzero(active)
-            self._step(ids[sel], _sub(look, sel), t1, targets.t, rng, events)
+            self._step(ids[np.flatnonzero(active)], objs, t1, rng, events)
             active = (self.clock[ids] < t1 - 1e-9) & (self.phase[ids] != DEAD)
         events.sort(key=lambda e: (e.t, e.interceptor_id))
         return events
 
-    def _lookup(self, ids: I64, targets: TargetsView) -> _TargetLookup:
-        k = ids.size
-        has = np.zeros(k, bool)
-        pos0 = np.zeros((k, 3))
-        vel0 = np.zeros((k, 3))
-        acc = np.zeros((k, 3))
-        tid = self.target_id[ids]
-        if len(targets):
-            order = np.argsort(targets.truth_id, kind="stable")
-            sid = targets.truth_id[order]
-            j = np.clip(np.searchsorted(sid, tid), 0, sid.size - 1)
-            hit = (sid[j] == tid) & (tid >= 0)
-            rows = order[j]
-            hit &= targets.alive[rows]
-            has = hit
-            pos0[hit] = targets.pos[rows[hit]]
-            vel0[hit] = targets.vel[rows[hit]]
-            acc[hit] = targets.acc[rows[hit]]
-        return _TargetLookup(has, pos0, vel0, acc, float(targets.t))
+    def _search(
+        self,
+        idx: I64,
+        t: F64,
+        pos: F64,
+        vel: F64,
+        est: F64,
+        dt: F64,
+        objs: _Objects,
+        rng: np.random.Generator,
+    ) -> I64:
+        """Seeker search of missiles ``idx`` over the interval ``dt``: the truth id each
+        acquires (-1: none). See :func:`airdefsim.physics.seeker.acquire`."""
+        v = objs.view
+        out = np.full(idx.size, -1, np.int64)
+        p = self.p
+        if self.seeker_candidates == "intended":
+            rows, ok = objs.rows(self.target_id[idx])
+            pos_i, vel_i = objs.at(rows, t)
+            if len(v):
+                index_i = np.asarray(v.rcs_index, dtype=np.int64)[rows][:, None]
+            else:
+                index_i = np.zeros((idx.size, 1), np.int64)
+            got = seeker.acquire(
+                pos,
+                est - pos,
+                p.half_beam[idx],
+                p.seeker_range[idx],
+                p.seeker_ref_rcs[idx],
+                self.band[idx],
+                np.maximum(seeker.LOOK_RATE * dt, 1.0),
+                pos_i[:, None, :],
+                vel_i[:, None, :],
+                index_i,
+                list(v.rcs_specs),
+                rng,
+            )
+            return np.where((got >= 0) & ok, self.target_id[idx], -1)
+        alive = np.flatnonzero(np.asarray(v.alive, dtype=bool))
+        if alive.size == 0:
+            return out
+        dto = (t - v.t)[:, None, None]
+        acc = v.acc[alive][None]
+        obj_pos = v.pos[alive][None] + v.vel[alive][None] * dto + 0.5 * acc * dto * dto
+        obj_vel = v.vel[alive][None] + acc * dto
+        found = seeker.acquire(
+            pos,
+            est - pos,
+            p.half_beam[idx],
+            p.seeker_range[idx],
+            p.seeker_ref_rcs[idx],
+            self.band[idx],
+            np.maximum(seeker.LOOK_RATE * dt, 1.0),
+            obj_pos,
+            obj_vel,
+            np.asarray(v.rcs_index, dtype=np.int64)[alive],
+            list(v.rcs_specs),
+            rng,
+        )
+        hit = found >= 0
+        out[hit] = np.asarray(v.truth_id, dtype=np.int64)[alive[found[hit]]]
+        return out
 
     def _step(
         self,
         idx: I64,
-        look: _TargetLookup,
+        objs: _Objects,
         t_end: float,
-        t_targets: float,
         rng: np.random.Generator,
         events: list[FuzeEvent],
     ) -> None:
@@ -585,16 +787,20 @@ class Interceptors:
         tof = t - self.t_launch[idx]
         _, _, alt = ecef_to_geodetic(pos)
         speed = np.linalg.norm(vel, axis=1)
+        _, _, rho, a_snd = isa(np.maximum(alt, -1000.0))
 
         # the estimate, propagated to each missile's clock (under gravity if ballistic)
         est, est_v, a_est = self._estimate(idx, t)
-        tru, tru_v = look.at(t)
-        r_true = np.linalg.norm(tru - pos, axis=1)
-        newly = look.has & ~self.locked[idx] & (r_true <= p.seeker_range[idx])
-        self.locked[idx[newly]] = True
-        locked = self.locked[idx] & look.has
+        supported = self.supported[idx]
+        # the seeker's lock: kept while the object lives (and, semi-active/TVM, is lit)
+        acq_rows, locked = objs.rows(self.acquired[idx])
+        locked &= supported | ~p.illuminated[idx]
+        dropped = (self.acquired[idx] >= 0) & ~locked
+        if dropped.any():
+            self.acquired[idx[dropped]] = -1
+            self.t_lock_lost[idx[dropped]] = t[dropped]
+        tru, tru_v = objs.at(acq_rows, t)
 
-        # guidance
         thrust, mass = self._thrust_mass(idx, tof)
         burning = thrust > 0
         # step size: coarse far out, fine in the endgame, finer while burning
@@ -604,46 +810,85 @@ class Interceptors:
         dt = np.clip(DT_FRAC * tgo, DT_MIN, DT_MAX)
         dt = np.where(burning, np.minimum(dt, DT_BURN), dt)
         dt = np.where(tof < 2.0, np.minimum(dt, 0.05), dt)
+        # steps end exactly where the thrust changes (burnout, second-pulse ignition)
         tb = p.boost_time[idx]
-        cross = (tof < tb) & (tof + dt > tb)
-        dt = np.where(cross, np.maximum(tb - tof, 1e-4), dt)
+        ign = tb + p.sustain_delay[idx]
+        for edge in (tb, ign, ign + p.sustain_time[idx]):
+            cross = (tof < edge) & (tof + dt > edge)
+            dt = np.where(cross, np.maximum(edge - tof, 1e-4), dt)
         dt = np.minimum(dt, t_end - t)
         dt = np.maximum(dt, 1e-9)
 
+        # seeker search: the expected target near enough, the seeker able to see
+        r_est = np.linalg.norm(est - pos, axis=1)
+        search = (
+            ~locked
+            & p.has_seeker[idx]
+            & (supported | ~p.illuminated[idx])
+            & (r_est <= SEEKER_ON * p.seeker_range[idx])
+        )
+        if search.any():
+            s = np.flatnonzero(search)
+            got = self._search(idx[s], t[s], pos[s], vel[s], est[s], dt[s], objs, rng)
+            new = s[got >= 0]
+            if new.size:
+                self.acquired[idx[new]] = got[got >= 0]
+                self.seeker_err[idx[new]] = 0.0
+                acq_rows, locked = objs.rows(self.acquired[idx])
+                locked &= supported | ~p.illuminated[idx]
+                tru, tru_v = objs.at(acq_rows, t)
+
         cmd = np.zeros_like(pos)
-        mid = ~locked
+        comp = np.ones(idx.size, bool)  # gravity compensated (all but the arc pursuit)
+        # what the guidance flies on: the seeker's track of the acquired object, else the
+        # uplinked (or coasted) estimate; homing (PN on the seeker) within HANDOVER_TGO of
+        # the acquired object while closing — a missile that locked on at launch first
+        # climbs on its mid-course law
+        g_pos = np.where(locked[:, None], tru, est)
+        g_vel = np.where(locked[:, None], tru_v, est_v)
+        closing_t = guidance.closing_speed(tru - pos, tru_v - vel)
+        homing = (
+            locked
+            & (closing_t > 0.0)
+            & (np.linalg.norm(tru - pos, axis=1) <= HANDOVER_TGO * np.maximum(closing_t, 1.0))
+        )
+        mid = ~homing
         if np.any(mid):
-            pip, loft = _lofted_pip(
-                pos[mid],
-                vel[mid],
-                est[mid],
-                est_v[mid],
-                p.v_nominal[idx[mid]],
-                p.seeker_range[idx[mid]],
-                a_est[mid],
-            )
-            cmd_mid = guidance.pursuit_command(vel[mid], pip + loft - pos[mid], MIDCOURSE_TAU)
-            # a ballistic target, after the boost: augmented PN on the uplinked estimate
-            # (the target's free fall as its acceleration), while it closes
-            r_v = est[mid] - pos[mid]
-            v_v = est_v[mid] - vel[mid]
-            use_pn = (
-                (tof[mid] >= p.boost_time[idx[mid]])
-                & np.any(a_est[mid] != 0.0, axis=1)
-                & (guidance.closing_speed(r_v, v_v) > 0.0)
-            )
+            m = np.flatnonzero(mid)
+            r_v = g_pos[m] - pos[m]
+            v_v = g_vel[m] - vel[m]
+            after_boost = tof[m] >= p.boost_time[idx[m]]
+            ballistic = np.any(a_est[m] != 0.0, axis=1)
+            closing = guidance.closing_speed(r_v, v_v) > 0.0
+            near = guidance.time_to_go(r_v, v_v, min_closing=50.0) <= HANDOVER_TGO
+            use_pn = after_boost & closing & (ballistic | near)
+            arc = ~use_pn
+            if np.any(arc):
+                a = m[arc]
+                v_arc = np.where(burning[a], np.maximum(speed[a], p.v_nominal[idx[a]]), speed[a])
+                pip = _aim_point(pos[a], vel[a], g_pos[a], g_vel[a], p.v_nominal[idx[a]], a_est[a])
+                cd_a = p.cd0[idx[a]] * cd_shape(speed[a] / a_snd[a])
+                drag_len = 2.0 * mass[a] / np.maximum(rho[a] * cd_a * p.area[idx[a]], 1e-12)
+                u, reach = _arc_direction(pos[a], pip, np.maximum(v_arc, 1.0), burning[a], drag_len)
+                # out of ballistic reach after burnout: coast on the current (zero-lift)
+                # path while climbing, glide level towards the aim once descending
+                short = ~reach & ~burning[a]
+                climbing = np.einsum("ki,ki->k", vel[a], _up(pos[a])) > 0.0
+                u[short & climbing] = vel[a][short & climbing]
+                glide = short & ~climbing
+                u[glide] = _glide_direction(pos[a][glide], pip[glide])
+                cmd[a] = guidance.pursuit_command(vel[a], u, MIDCOURSE_TAU)
+                comp[a] = glide
             if np.any(use_pn):
-                cmd_mid[use_pn] = guidance.pn_command(
-                    r_v[use_pn], v_v[use_pn], p.nav[idx[mid][use_pn]], a_est[mid][use_pn]
-                )
-            cmd[mid] = cmd_mid
-        if np.any(locked):
-            r = tru[locked] - pos[locked]
-            v = tru_v[locked] - vel[locked]
+                k = m[use_pn]
+                cmd[k] = guidance.pn_command(r_v[use_pn], v_v[use_pn], p.nav[idx[k]], a_est[k])
+        if np.any(homing):
+            r = tru[homing] - pos[homing]
+            v = tru_v[homing] - vel[homing]
             rn = np.linalg.norm(r, axis=1)
-            li = idx[locked]
+            li = idx[homing]
             # seeker error: angular (grows with range) + glint, correlated over NOISE_TAU
-            decay = np.exp(-dt[locked] / NOISE_TAU)[:, None]
+            decay = np.exp(-dt[homing] / NOISE_TAU)[:, None]
             err = self.seeker_err[li] * decay + np.sqrt(1.0 - decay**2) * rng.standard_normal(
                 r.shape
             )
@@ -652,15 +897,19 @@ class Interceptors:
             r_meas = r + sig[:, None] * guidance.perpendicular(err, r)
             # target acceleration: measured by a hit-to-kill seeker; otherwise gravity for
             # a ballistic target (its known free fall), none for an aircraft
-            a_t = np.where(p.apn[idx[locked]][:, None], look.acc[locked], a_est[locked])
-            cmd[locked] = guidance.pn_command(r_meas, v, p.nav[idx[locked]], a_t)
+            acc_true = objs.view.acc[acq_rows[homing]]
+            a_t = np.where(p.apn[li][:, None], acc_true, a_est[homing])
+            cmd[homing] = guidance.pn_command(r_meas, v, p.nav[li], a_t)
         g = gravity_ecef(pos, vel)
-        cmd = guidance.perpendicular(cmd - g, vel)
-        # g-limit: aerodynamic (falls with dynamic pressure) + thrust vectoring while burning
-        _, _, rho, _ = isa(np.maximum(alt, -1000.0))
+        cmd = guidance.perpendicular(cmd - np.where(comp[:, None], g, 0.0), vel)
+        # g-limit: aerodynamic (falls with dynamic pressure) + thrust vectoring while
+        # burning + reaction control
         qs = 0.5 * rho * speed * speed * p.area[idx]
         a_max = np.minimum(
-            p.max_g[idx], np.maximum(CN_MAX * qs / mass + TVC_SIN * thrust / mass, A_RCS)
+            p.max_g[idx],
+            CN_MAX * qs / mass
+            + TVC_SIN * thrust / mass
+            + np.where(locked, p.reaction_g[idx], A_RCS_MIDCOURSE),
         )
         cn = np.linalg.norm(cmd, axis=1)
         cmd *= np.minimum(1.0, a_max / np.maximum(cn, 1e-9))[:, None]
@@ -668,7 +917,7 @@ class Interceptors:
         # autopilot lag, then Heun
         a_lat = self.a_lat[idx]
         a_lat = a_lat + (cmd - a_lat) * (1.0 - np.exp(-dt / p.lag[idx]))[:, None]
-        acc0, _ = self._accel(idx, pos, vel, tof, a_lat, alt)
+        acc0, _ = self._accel(idx, pos, vel, tof, a_lat, alt, (rho, a_snd))
         pos_p = pos + vel * dt[:, None]
         vel_p = vel + acc0 * dt[:, None]
         # predictor altitude to first order (error ~ (v dt)^2 / 2R, well below 1 m)
@@ -685,13 +934,20 @@ class Interceptors:
         self.clock[idx] = t1
         tof1 = tof + dt
         thr1, _ = self._thrust_mass(idx, tof1)
-        self.phase[idx] = np.where(locked, TERMINAL, np.where(thr1 > 0, BOOST, MIDCOURSE))
+        self.phase[idx] = np.where(homing, TERMINAL, np.where(thr1 > 0, BOOST, MIDCOURSE))
 
-        # closest approach inside the step (straight-line relative motion)
-        tru1, tru_v1 = look.at(t1)
+        # the object the flight is measured against: the acquired one, else the intended
+        # target (a proximity fuze would act on it), else the aim point
+        lab_rows, lab_ok = objs.rows(self.target_id[idx])
+        ref_rows = np.where(locked, acq_rows, lab_rows)
+        has = locked | lab_ok
+        ref_id = np.where(locked, self.acquired[idx], self.target_id[idx])
+        obj0, obj_v0 = objs.at(ref_rows, t)
+        obj1, obj_v1 = objs.at(ref_rows, t1)
         est1, est_v1, _ = self._estimate(idx, t1)
-        ref0 = np.where(look.has[:, None], tru, est)
-        ref1 = np.where(look.has[:, None], tru1, est1)
+        ref0 = np.where(has[:, None], obj0, est)
+        ref1 = np.where(has[:, None], obj1, est1)
+        # closest approach inside the step (straight-line relative motion)
         r0 = pos - ref0
         r1 = pos1 - ref1
         vrel = (r1 - r0) / dt[:, None]
@@ -703,59 +959,82 @@ class Interceptors:
         alt1 = alt + np.einsum("ki,ki->k", pos1 - pos, up)
         speed1 = np.linalg.norm(vel1, axis=1)
         closing1 = guidance.closing_speed(
-            ref1 - pos1, np.where(look.has[:, None], tru_v1, est_v1) - vel1
+            ref1 - pos1, np.where(has[:, None], obj_v1, est_v1) - vel1
         )
         armed = tof1 > ARM_TIME
-        burnt = thr1 <= 0
+        # burnt out for good (not between two pulses)
+        burnt = tof1 >= p.boost_time[idx] + p.sustain_delay[idx] + p.sustain_time[idx]
+        # passed the object: behind the missile in the horizontal plane (a lofted missile
+        # climbing away from a low target is still on its way)
+        rel_h = (ref1 - pos1) - np.einsum("ki,ki->k", ref1 - pos1, up)[:, None] * up
+        vel_h = vel1 - np.einsum("ki,ki->k", vel1, up)[:, None] * up
+        passed = np.einsum("ki,ki->k", rel_h, vel_h) <= 0.0
+        # fire-control support: lost for longer than the timeout while needed
+        needs = p.always_support[idx] | ~locked
+        unsup = ~supported & needs
+        since = np.where(
+            np.isnan(self.lost_since[idx]),
+            np.maximum(self.t_unsupported[idx], self.t_lock_lost[idx]),
+            self.lost_since[idx],
+        )
+        self.lost_since[idx] = np.where(unsup, since, np.nan)
+        lost = unsup & (t1 - since >= p.lost_timeout[idx])
         timeout = ~ended & (tof1 > p.tof_max[idx])
         ground = ~ended & ~timeout & armed & (alt1 < 0.0)
+        lost_track = ~ended & ~timeout & ~ground & lost
         energy = (
-            ~ended & ~timeout & ~ground & armed & burnt & ((closing1 <= 0.0) | (speed1 < MIN_SPEED))
+            ~ended
+            & ~timeout
+            & ~ground
+            & ~lost_track
+            & armed
+            & burnt
+            & (((closing1 <= 0.0) & passed) | (speed1 < MIN_SPEED))
         )
-        for k in np.flatnonzero(ended | timeout | ground | energy):
+        for k in np.flatnonzero(ended | timeout | ground | lost_track | energy):
             i = int(idx[k])
-            has = bool(look.has[k])
             if ended[k]:
                 frac = tau_c[k] / dt[k]
                 t_ev = float(t[k] + tau_c[k])
                 p_ev = pos[k] + (pos1[k] - pos[k]) * frac
                 miss = float(d_ca[k])
-                if has:
-                    radius = p.lethal_radius[i]
-                    if not p.apn[i] and tru_v[k] @ tru_v[k] > BALLISTIC_SPEED**2:
+                if has[k]:
+                    radius = float(p.lethal_radius[i])
+                    if not p.apn[i] and obj_v0[k] @ obj_v0[k] > BALLISTIC_SPEED**2:
                         radius *= RV_LETHAL_SCALE  # fragments against a re-entry vehicle
-                    hit = miss <= radius
-                    killed = bool(hit and rng.random() < p.pk[i])
-                    reason = "fuze" if hit else "miss"
+                    fired = bool(lethality.fuzed(miss, radius, p.apn[i]))
+                    pk = float(lethality.kill_probability(miss, radius, p.pk[i], p.apn[i]))
+                    killed = fired and bool(rng.random() < pk)
+                    reason = "fuze" if fired else "miss"
                 else:
                     killed, reason = False, "no_target"
             else:
                 t_ev, p_ev = float(t1[k]), pos1[k].copy()
-                miss = float(np.linalg.norm(r1[k]))  # to the target, or to the aim point
+                miss = float(np.linalg.norm(r1[k]))  # to the object, or to the aim point
                 killed = False
                 if timeout[k]:
                     reason = "timeout"
                 elif ground[k]:
                     reason = "ground"
+                elif lost_track[k]:
+                    reason = "lost_track"
                 else:
-                    reason = "energy" if has else "no_target"
+                    reason = "energy" if has[k] else "no_target"
             self.phase[i] = DEAD
             events.append(
                 FuzeEvent(
                     interceptor_id=i,
                     t=t_ev,
-                    target_truth_id=int(self.target_id[i]),
+                    target_truth_id=int(ref_id[k]),
                     miss_distance=miss,
                     killed=killed,
                     pos=np.asarray(p_ev, dtype=float),
                     reason=reason,
                     speed=float(speed1[k]),
+                    intended_truth_id=int(self.target_id[i]),
+                    locked=bool(locked[k]),
                 )
             )
-
-
-def _sub(look: _TargetLookup, sel: I64) -> _TargetLookup:
-    return _TargetLookup(look.has[sel], look.pos0[sel], look.vel0[sel], look.acc[sel], look.t0)
 
 
 def _any_perpendicular(u: F64) -> F64:
@@ -764,25 +1043,79 @@ def _any_perpendicular(u: F64) -> F64:
     return v / np.linalg.norm(v)
 
 
-def _lofted_pip(
+def _arc_direction(
+    pos: F64,
+    aim: F64,
+    speed: ArrayLike,
+    boost: ArrayLike | None = None,
+    drag_length: ArrayLike | None = None,
+) -> tuple[F64, B]:
+    """Unit velocity direction (K, 3) of the (lofted) low ballistic arc from ``pos``
+    through ``aim`` (K, 3), m ECEF, at ``speed`` (K,) m/s; and whether the aim is within
+    ballistic reach (K,).
+
+    Flat earth in the missile's local level frame, uniform gravity ``g = mu/|pos|²``,
+    no drag: the flight-path angle ``θ`` solves ``Δz = d tan θ - g d² / (2 v² cos² θ)``
+    for horizontal distance ``d`` and height ``Δz`` of the aim point (the earth's
+    curvature enters through ``Δz``), the low root ``tan θ = (v² - sqrt(v⁴ - g (g d² +
+    2 Δz v²))) / (g d)``. Out of reach (negative discriminant): the maximum-range angle
+    ``θ = 45° + atan2(Δz, d) / 2``. Re-evaluated every step, so drag and the round earth
+    are corrected as the missile flies.
+
+    Loft: the path is raised towards :data:`LOFT_ANGLE` by the weight ``w = max(w_g,
+    w_d)``: ``w_g = clip(g d / v², 0, 1)`` while the motor burns (``boost`` (K,) bool;
+    the aim point's distance as a fraction of the vacuum reach ``v²/g``) and ``w_d =
+    clip(d / L - 1, 0, 1)`` with the drag length ``L = 2 m / (ρ C_D S)`` (``drag_length``
+    (K,) m: the distance over which drag alone would shed 63 % of the speed at the
+    current altitude). A far shot climbs out of the dense air, where a Mach 5-6 missile
+    sheds speed fastest; a short shot, or one already high, stays on the low arc.
+    """
+    up = _up(pos)
+    dvec = aim - pos
+    dz = np.einsum("ki,ki->k", dvec, up)
+    h = dvec - dz[:, None] * up
+    d = np.linalg.norm(h, axis=1)
+    g = MU / np.einsum("ki,ki->k", pos, pos)
+    v2 = np.asarray(speed, dtype=float) ** 2
+    disc = v2 * v2 - g * (g * d * d + 2.0 * dz * v2)
+    dd = np.maximum(d, 1e-9)
+    theta = np.where(
+        disc >= 0.0,
+        np.arctan((v2 - np.sqrt(np.maximum(disc, 0.0))) / (g * dd)),
+        0.25 * np.pi + 0.5 * np.arctan2(dz, dd),
+    )
+    w = np.zeros_like(d)
+    if boost is not None:
+        w_g = np.clip(g * d / np.maximum(v2, 1.0), 0.0, 1.0)
+        w = np.where(np.asarray(boost, dtype=bool), w_g, 0.0)
+    if drag_length is not None:
+        w_d = np.clip(d / np.maximum(np.asarray(drag_length, dtype=float), 1.0), 0.0, 1.0)
+        w = np.maximum(w, w_d)
+    theta = theta + w * np.maximum(LOFT_ANGLE - theta, 0.0)
+    uh = h / dd[:, None]
+    u = np.cos(theta)[:, None] * uh + np.sin(theta)[:, None] * up
+    straight = dvec / np.maximum(np.linalg.norm(dvec, axis=1), 1e-9)[:, None]
+    reach = (disc >= 0.0) | (d <= 1.0)
+    return np.where((d > 1.0)[:, None], u, straight), reach
+
+
+def _glide_direction(pos: F64, aim: F64) -> F64:
+    """Unit direction (K, 3): level (local horizontal) towards ``aim`` (K, 3), m ECEF."""
+    up = _up(pos)
+    dvec = aim - pos
+    h = dvec - np.einsum("ki,ki->k", dvec, up)[:, None] * up
+    return h / np.maximum(np.linalg.norm(h, axis=1), 1e-9)[:, None]
+
+
+def _aim_point(
     pos: F64,
     vel: F64,
     tgt: F64,
     tgt_vel: F64,
     v_nominal: ArrayLike,
-    seeker_range: ArrayLike,
     tgt_acc: F64 | None = None,
-) -> tuple[F64, F64]:
-    """Mid-course aim point: ``(pip, loft)``, each (K, 3), m ECEF; the aim is their sum.
-
-    ``pip`` is the predicted intercept point of a target at ``tgt`` with ``tgt_vel``;
-    ``loft`` raises it by ``LOFT`` times the horizontal distance to go; the loft fades
-    out linearly from ``LOFT_FADE[0]`` seeker ranges to go (or from ``DESCENT_SLOPE``
-    times the missile's height above the PIP, if further) to ``LOFT_FADE[1]`` seeker
-    ranges, so the missile comes down to the target's altitude on a ~22° path before its
-    end game, while it still has the dynamic pressure to turn. No loft against a
-    ballistic target (faster than :data:`BALLISTIC_SPEED`): it comes down to the
-    missile, and a lofted virtual target would leave the missile above its dive.
+) -> F64:
+    """Predicted intercept point (K, 3), m ECEF, of a target at ``tgt`` with ``tgt_vel``.
 
     The missile's mean speed to go is ``v = max(|vel|, v_nominal)``; the intercept time
     solves ``|p_T(t) - pos| = v t`` on the target path ``p_T(t) = tgt + tgt_vel t +
@@ -811,14 +1144,4 @@ def _lofted_pip(
             slope = np.einsum("ki,ki->k", d, v0 + a0 * tn[:, None]) / rn - vm
             tn = np.maximum(tn - (rn - vm * tn) / np.minimum(slope, -0.1 * vm), 0.0)
         tgo[fast] = tn
-    pip = tgt + tgt_vel * tgo[:, None] + 0.5 * acc * (tgo * tgo)[:, None]
-    up = _up(pip)
-    d = pip - pos
-    horiz = np.linalg.norm(d - np.einsum("ki,ki->k", d, up)[:, None] * up, axis=1)
-    sr = np.asarray(seeker_range, dtype=float)
-    dz = np.maximum(-np.einsum("ki,ki->k", d, up), 0.0)  # height above the PIP
-    start = np.maximum(LOFT_FADE[0] * sr, DESCENT_SLOPE * dz)
-    end = LOFT_FADE[1] * sr
-    fade = np.clip((horiz - end) / np.maximum(start - end, 1.0), 0.0, 1.0)
-    fade[np.einsum("ki,ki->k", tgt_vel, tgt_vel) > BALLISTIC_SPEED**2] = 0.0
-    return pip, (LOFT * horiz * fade)[:, None] * up
+    return tgt + tgt_vel * tgo[:, None] + 0.5 * acc * (tgo * tgo)[:, None]

@@ -110,12 +110,14 @@ class RadarSpec(Strict):
 
 
 class MotorSpec(Strict):
-    """Solid rocket motor: boost then sustain phase (thrust, burn time)."""
+    """Solid rocket motor: boost then sustain phase (thrust, burn time); the sustain
+    phase may start ``sustain_delay`` s after the boost ends (a second pulse)."""
 
     boost_thrust: Force
     boost_time: Duration
     sustain_thrust: Force = 0.0
     sustain_time: Duration = 0.0
+    sustain_delay: Duration = 0.0
 
 
 class MissileSpec(Strict):
@@ -126,6 +128,19 @@ class MissileSpec(Strict):
     ``engage_on_remote``: an active-seeker missile may be launched and guided in
     mid-course on any track of the picture (another radar's data), not only on its own
     unit's engagement-radar track; its source belongs in ``sources``.
+
+    Guidance (``airdefsim.physics.flyout``): ``active_radar`` and ``hit_to_kill`` carry an
+    active seeker (mid-course on the unit's uplink, autonomous after lock);
+    ``semi_active`` and ``track_via_missile`` receive the engagement radar's illumination
+    (supported from launch to intercept); ``command`` has no seeker (guided on the
+    radar's track to the end). Seeker: ``seeker_range`` is the range (m) at which a target
+    of ``seeker_reference_rcs`` (m²) in band ``seeker_band`` is detected in one look with
+    Pd 0.5; the seeker searches a cone of full width ``seeker_beamwidth`` (rad) around the
+    expected target direction. ``reaction_control_g`` (m/s²): lateral acceleration from
+    reaction jets or gas-dynamic control, available at any dynamic pressure.
+    ``lost_track_timeout`` (s): how long a missile coasts on its last estimate without
+    fire-control support before it self-destructs. ``max_flight_time`` (s): the longest
+    flight (self-destruct on time), default ``max(120 s, 6 max_range / max_speed)``.
     """
 
     name: str
@@ -140,9 +155,15 @@ class MissileSpec(Strict):
     diameter: Length
     cd0: float = 0.3
     max_g: Accel
-    guidance: Literal["active_radar", "semi_active", "track_via_missile", "hit_to_kill"]
+    guidance: Literal["active_radar", "semi_active", "track_via_missile", "hit_to_kill", "command"]
     nav_constant: float = 4.0
     seeker_range: Length = 20000.0
+    seeker_reference_rcs: Area = 1.0
+    seeker_band: str = "X"
+    seeker_beamwidth: Angle = 0.17453292519943295
+    reaction_control_g: Accel = 19.6133
+    lost_track_timeout: Duration = 6.0
+    max_flight_time: Duration | None = None
     lethal_radius: Length
     pk: float = Field(gt=0, le=1)
     vs_ballistic_range: Length | None = None
