@@ -30,14 +30,9 @@ from airdefsim.engagement.fire_control import (
     needs_track_to_intercept,
 )
 from airdefsim.engagement.quality import MAX_SIGMA, MAX_SPEED, MIN_ALTITUDE
+from airdefsim.physics.flyout import max_time_of_flight
 from airdefsim.record.recorder import Run
 from airdefsim.scenario.presets import get_presets
-from airdefsim.scenario.schema import MissileSpec
-
-
-def max_flight_time(spec: MissileSpec) -> float:
-    """s, the flyout's time-of-flight limit (its self-destruct timer)."""
-    return max(120.0, 6.0 * spec.max_range / spec.max_speed.at(0.0))
 
 
 def check(
@@ -125,7 +120,7 @@ def check(
         ev = launch.get(int(iid))
         if ev is not None:
             tof = float(icpt["t"][rows].max()) - ev.t
-            if tof > max_flight_time(spec) + 1.0:
+            if tof > max_time_of_flight(spec) + 1.0:
                 out.append(f"interceptor {iid} ({name}) flew {tof:.0f} s, above its limit")
     for e in events:
         if e.kind != "launch":

@@ -144,7 +144,7 @@ CA_RADIUS = 3000.0  # m: a closest approach inside this ends the flight (fuze or
 MIN_SPEED = 150.0  # m/s: below this, after burnout, the missile cannot steer
 ARM_TIME = 1.0  # s: no ground / energy checks before this time of flight
 BALLISTIC_SPEED = 1000.0  # m/s: an estimate faster than this is a ballistic (free-falling)
-# target, the speed rule of airdefsim.engagement.threat.guess_kind
+# target, the speed rule of airdefsim.engagement.threat.classify
 # Blast-fragmentation warhead against a re-entry vehicle: the fragment density falls as
 # 1/r², so the radius within which a target of vulnerable area A_v collects a lethal hit
 # scales as sqrt(A_v). A warhead kill of an RV needs a hit on its warhead section
@@ -261,6 +261,14 @@ _BOOL_FIELDS = ("apn", "active", "illuminated", "has_seeker", "always_support")
 _PARAM_FIELDS = tuple(_Params.__dataclass_fields__)
 
 
+def max_time_of_flight(spec: MissileSpec) -> float:
+    """s, when the self-destruct timer ends a flight: the preset's ``max_flight_time``,
+    else ``max(120 s, 6 max_range / max_speed)`` (max speed at 15 km)."""
+    if spec.max_flight_time is not None:
+        return float(spec.max_flight_time)
+    return max(120.0, 6.0 * spec.max_range / max(spec.max_speed.at(15000.0), 1.0))
+
+
 def _spec_row(spec: MissileSpec) -> dict[str, float | bool]:
     m = spec.motor
     prop = max(spec.launch_mass - spec.motor_burnout_mass, 0.0)
@@ -290,11 +298,7 @@ def _spec_row(spec: MissileSpec) -> dict[str, float | bool]:
         "lag": LAG[g],
         "noise": SEEKER_NOISE[g],
         "glint": GLINT[g],
-        "tof_max": (
-            spec.max_flight_time
-            if spec.max_flight_time is not None
-            else max(120.0, 6.0 * spec.max_range / max(v_nom, 1.0))
-        ),
+        "tof_max": max_time_of_flight(spec),
         "v_nominal": v_nom,
         "lost_timeout": spec.lost_track_timeout,
         "apn": g == "hit_to_kill",

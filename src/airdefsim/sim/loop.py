@@ -494,10 +494,13 @@ class Simulation:
         for cmd in self.policy.decide(picture):
             self.apply(cmd, picture)
         self._launch_due(picture)
-        # 5. interceptors (threats warned of one evade first)
+        # 5. interceptors (threats warned of one evade first; each round told whether its
+        # guidance still has the track it needs)
         self._warn_threats()
         self._uplink()
         snap = self.interceptors.snapshot()
+        if len(snap["id"]):
+            self.interceptors.set_support(snap["id"], self._guidance_support(snap), t0)
         target_of = {int(i): int(g) for i, g in zip(snap["id"], snap["target_id"], strict=True)}
         events = self.interceptors.advance(t0, t1, truth, self.world.rngs["interceptors"])
         for ev in events:
