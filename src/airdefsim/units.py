@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_RE = re.compile(rf"^\s*({_NUM})\s*([A-Za-z°²/%0-9]*)\s*$")
+_RE = re.compile(rf"^\s*({_NUM})\s*([A-Za-z°²³/%0-9]*)\s*$")
 _MACH = re.compile(rf"^\s*(?:[Mm]ach|M)\s*({_NUM})\s*$")
 
 G0 = 9.80665  # m/s², standard gravity
