@@ -214,7 +214,7 @@ def validate_dict(
     scenario = validate_model(Scenario, raw, file, lines)
     problems = check_references(scenario, file, lines)
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(sorted(problems, key=lambda p: p.line))
     return scenario
 
 
