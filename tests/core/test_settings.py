@@ -130,7 +130,7 @@ BAD = [
     ("debias: true", "delete_min: -1 s", 14, "tracker.delete_min", "greater than or equal"),
     ("debias: true", "look_gap: 2 h", 14, "tracker.look_gap", "less than or equal to 3600"),
     ("debias: true", "sigma_ca: 3 m/s2", 14, "tracker.sigma_ca", "unknown unit 'm/s2'"),
-    ("debias: true", "confim_hits: 3", 14, "tracker.confim_hits", "(did you mean 'confirm_hits'?)"),
+    ("debias: true", "confim_hits: 3", 14, "tracker.confim_hits", "unknown key"),
     ("debias: true", "colour: red", 14, "tracker.colour", "unknown key"),
     ("tracker:\n  association: gnn", "tracker: 5\nx:\n  association: gnn", 7, "tracker", "valid"),
     ("sac: 25", "sac: 256", 16, "asterix.sac", "less than or equal to 255"),

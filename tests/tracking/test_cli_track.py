@@ -122,7 +122,7 @@ def test_table_output_without_json(app: typer.Typer, tmp_path: Path) -> None:
     [
         ("missing_file", "plots file not found"),
         ("missing_column", "lacks column(s) sigma"),
-        ("bad_config", "c.yaml:1: gate: unknown key (did you mean 'gate_prob'?)"),
+        ("bad_config", "c.yaml:1: gate: unknown key"),
         ("bad_truth", "truth table lacks column(s) id"),
         ("garbage", "cannot read plots file"),
     ],

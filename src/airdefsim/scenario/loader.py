@@ -7,9 +7,6 @@ whatever the file holds (binary junk, empty, wrong types, unknown keys, unknown 
 
 from __future__ import annotations
 
-import difflib
-import types
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,42 +114,6 @@ def parse_yaml(text: str, file: str) -> tuple[dict[str, Any], dict[PathKey, int]
     return data, lines
 
 
-def _model_at(model: type[BaseModel], loc: PathKey) -> type[BaseModel] | None:
-    """The model class that holds the mapping at ``loc`` under ``model`` (None when a
-    step is not a model field), following lists, tuples, dicts and optionals."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return None
-        field = current.model_fields.get(str(part))
-        if field is None:
-            return None
-        current = _inner_model(field.annotation)
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if typing.get_origin(annotation) in (list, tuple, dict, typing.Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            inner = _inner_model(arg)
-            if inner is not None:
-                return inner
-    return None
-
-
-def _unknown_key_message(model: type[BaseModel], loc: PathKey) -> str:
-    """The message for an unknown key, naming the closest known key when one is close."""
-    parent = _model_at(model, loc[:-1])
-    if parent is None or not loc or isinstance(loc[-1], int):
-        return "unknown key"
-    close = difflib.get_close_matches(str(loc[-1]), list(parent.model_fields), n=1)
-    return f"unknown key (did you mean {close[0]!r}?)" if close else "unknown key"
-
-
 def _pydantic_message(err: Any) -> str:
     msg = str(err.get("msg", "invalid"))
     if err.get("type") == "extra_forbidden":
@@ -194,13 +155,10 @@ def validate_model(
             if key in seen:
                 continue
             seen.add(key)
-            message = (
-                _unknown_key_message(model, loc)
-                if err.get("type") == "extra_forbidden"
-                else _pydantic_message(err)
-            )
             full = (*prefix, *loc)
-            problems.append(Problem(file, _line_for(lines, full), format_path(full), message))
+            problems.append(
+                Problem(file, _line_for(lines, full), format_path(full), _pydantic_message(err))
+            )
         raise ScenarioError(sorted(problems, key=lambda p: p.line)) from None
 
 
