@@ -127,7 +127,7 @@ def test_every_dotted_name_in_the_architecture_exists() -> None:
         ("airdefsim.sim.policies.QueuedPolicy", ["submit", "decide"]),
         ("airdefsim.engagement.adjudicate.Adjudicator", ["rule", "track_state", "note_iff"]),
         ("airdefsim.tracking.Tracker", ["from_config", "step", "tracks"]),
-        ("airdefsim.physics.flyout.Interceptors", ["launch", "advance", "snapshot"]),
+        ("airdefsim.physics.flyout.Interceptors", ["launch", "advance", "snapshot", "set_support"]),
     ],
 )
 def test_seam_methods_exist(qualified: str, names: list[str]) -> None:
