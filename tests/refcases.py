@@ -1,4 +1,4 @@
-"""The published reference cases (a copy of shared/reference/cases.json)."""
+"""The published reference cases of ``tests/data/cases.json`` (each with its source)."""
 
 from __future__ import annotations
 

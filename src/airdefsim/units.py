@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_RE = re.compile(rf"^\s*({_NUM})\s*([A-Za-z°²/%0-9]*)\s*$")
+_RE = re.compile(rf"^\s*({_NUM})\s*([A-Za-z°²³/%0-9]*)\s*$")
 _MACH = re.compile(rf"^\s*(?:[Mm]ach|M)\s*({_NUM})\s*$")
 
 G0 = 9.80665  # m/s², standard gravity
@@ -55,6 +55,7 @@ FORCE = {"": 1.0, "N": 1.0, "kN": 1e3}
 POWER = {"": 1.0, "W": 1.0, "kW": 1e3, "MW": 1e6}
 FREQ = {"": 1.0, "Hz": 1.0, "kHz": 1e3, "MHz": 1e6, "GHz": 1e9}
 ACCEL = {"": 1.0, "m/s2": 1.0, "m/s²": 1.0, "g": G0}
+JERK = {"": 1.0, "m/s3": 1.0, "m/s³": 1.0, "g/s": G0}
 
 
 class UnitError(ValueError):
@@ -154,6 +155,22 @@ def frequency(value: object) -> float:
 def acceleration(value: object) -> float:
     """Acceleration in m/s²; ``"30 g"`` is 30 standard gravities."""
     return parse(value, ACCEL, "acceleration")
+
+
+def jerk(value: object) -> float:
+    """Jerk (rate of change of acceleration) in m/s³; ``"2 g/s"`` is 2 G0 per second."""
+    return parse(value, JERK, "jerk")
+
+
+def speed_mps(value: object) -> float:
+    """Speed in m/s, for settings that hold at every altitude (no Mach number):
+    ``"5 km/s"``, ``"250 kt"`` or a number (m/s)."""
+    if isinstance(value, str) and _MACH.match(value):
+        raise UnitError(
+            f"expected a speed in m/s, km/h or kt, not a Mach number ({value!r}): "
+            "this setting holds at every altitude"
+        )
+    return parse(value, SPEED, "speed")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -159,6 +160,19 @@ def test_every_preset_figure_has_a_source():
                 assert "[" in text or "assumed" in text.lower() or "brief" in text, (
                     f"{kind}/{name}.{key}: {text}"
                 )
+
+
+def test_every_source_tag_is_listed_in_the_docs():
+    """The repository stands alone: each ``[tag]`` a preset cites is in docs/sources.md."""
+    listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", (ROOT / "docs/sources.md").read_text(), re.M))
+    p = get_presets()
+    cited = set()
+    for presets in p.raw.values():
+        for body in presets.values():
+            for text in (body.get("sources") or {}).values():
+                cited |= set(re.findall(r"\[([a-z][a-z0-9-]*)\]", text))
+    assert len(cited) > 30
+    assert cited <= listed, sorted(cited - listed)
 
 
 def test_required_preset_names_exist():

@@ -28,6 +28,10 @@ from airdefsim import units
         ("90 deg", units.angle, math.pi / 2),
         (45, units.angle, math.pi / 4),
         ("3 GHz", units.frequency, 3e9),
+        ("2 g/s", units.jerk, 2 * 9.80665),
+        ("10 m/s³", units.jerk, 10.0),
+        ("5 km/s", units.speed_mps, 5000.0),
+        ("250 kt", units.speed_mps, 250 * 1852 / 3600),
     ],
 )
 def test_parse(text, fn, expected):
@@ -45,3 +49,8 @@ def test_mach_uses_isa_speed_of_sound():
 def test_bad_quantities_raise_unit_error(bad):
     with pytest.raises(units.UnitError):
         units.speed(bad) if isinstance(bad, str) and bad.startswith("Mach") else units.length(bad)
+
+
+def test_a_speed_that_holds_at_every_altitude_is_not_a_mach_number():
+    with pytest.raises(units.UnitError, match="not a Mach number"):
+        units.speed_mps("Mach 2")

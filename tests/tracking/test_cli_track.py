@@ -122,7 +122,7 @@ def test_table_output_without_json(app: typer.Typer, tmp_path: Path) -> None:
     [
         ("missing_file", "plots file not found"),
         ("missing_column", "lacks column(s) sigma"),
-        ("bad_config", "unknown tracker option"),
+        ("bad_config", "c.yaml:1: gate: unknown key"),
         ("bad_truth", "truth table lacks column(s) id"),
         ("garbage", "cannot read plots file"),
     ],
@@ -149,3 +149,58 @@ def test_bad_input_is_one_line_and_exit_2(
     assert message in res.stderr
     assert "Traceback" not in res.output
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "tracker:\n  association: nearest\n",
+            ["{f}:2: tracker.association: Input should be 'gnn' or 'jpda'"],
+        ),
+        (
+            "# options\nconfirm_hits: 0\nmodels: [cv, warp]\n",
+            [
+                "{f}:2: confirm_hits: Input should be greater than or equal to 1",
+                "{f}:3: models[1]: Input should be 'cv', 'ca', 'ct', 'ct_left', 'ct_right' or "
+                "'ballistic'",
+            ],
+        ),
+        ("tracker: [gnn]\n", ["{f}:1: tracker: must be a mapping of options"]),
+        ("- gnn\n", ["{f}:1: (file): tracker settings are a YAML mapping of options"]),
+        ("max_speed: Mach 3\n", ["{f}:1: max_speed: expected a speed in m/s, km/h or kt"]),
+    ],
+)
+def test_config_problems_are_file_line_path_message(
+    app: typer.Typer, tmp_path: Path, text: str, expected: list[str]
+) -> None:
+    """``--config`` is read with the scenario's TrackerSettings model: the same
+    ``FILE:LINE: path: message`` lines as ``airdefsim validate``, exit 2."""
+    plots, _ = _write_inputs(tmp_path)
+    f = tmp_path / "c.yaml"
+    f.write_text(text)
+    res = CliRunner().invoke(
+        app, ["track", str(plots), "--out", str(tmp_path / "o.csv"), "--config", str(f)]
+    )
+    assert res.exit_code == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == len(expected), lines
+    for line, want in zip(lines, expected, strict=True):
+        assert line.startswith(want.format(f=f)), line
+    assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "tracker:\n", "tracker:\n  association: jpda\n  max_speed: 3 km/s\n"],
+)
+def test_config_may_be_empty_or_a_scenario_block(
+    app: typer.Typer, tmp_path: Path, text: str
+) -> None:
+    plots, _ = _write_inputs(tmp_path)
+    f = tmp_path / "c.yaml"
+    f.write_text(("name: a scenario's other keys are not read\n" if text else "") + text)
+    res = CliRunner().invoke(
+        app, ["track", str(plots), "--out", str(tmp_path / "o.csv"), "--config", str(f)]
+    )
+    assert res.exit_code == 0, res.output

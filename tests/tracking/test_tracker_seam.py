@@ -19,9 +19,9 @@ def test_empty_tracker_gives_empty_table() -> None:
 
 
 def test_unknown_option_is_rejected() -> None:
-    with pytest.raises(ValueError, match="unknown tracker option 'gaet'"):
-        Tracker.from_config({"gaet": 3})
-    with pytest.raises(ValueError, match="gnn or jpda"):
+    with pytest.raises(ValueError, match=r"tracker\.gate: unknown key"):
+        Tracker.from_config({"gate": 3})
+    with pytest.raises(ValueError, match=r"tracker\.association: Input should be 'gnn' or 'jpda'"):
         Tracker.from_config({"association": "mht"})
 
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from airdefsim.export.api import FORMATS, LAYERS, ExportOptions, export_run, parse_what
+from airdefsim.export.asterix import recorded_settings, with_overrides
 
 
 def register(app: typer.Typer) -> None:
@@ -25,8 +26,17 @@ def register(app: typer.Typer) -> None:
         what: str = typer.Option(
             ",".join(LAYERS), "--what", help="Comma list of layers: " + ", ".join(LAYERS) + "."
         ),
-        sac: int = typer.Option(0, "--sac", help="ASTERIX System Area Code (0-255)."),
-        sic: int = typer.Option(1, "--sic", help="ASTERIX System Identification Code (0-255)."),
+        sac: int | None = typer.Option(
+            None,
+            "--sac",
+            help="ASTERIX System Area Code (0-255); default: the scenario's asterix.sac, else 0.",
+        ),
+        sic: int | None = typer.Option(
+            None,
+            "--sic",
+            help="ASTERIX System Identification Code (0-255); default: the scenario's "
+            "asterix.sic, else 1.",
+        ),
         coverage_alt: float = typer.Option(
             1000.0, "--coverage-alt", help="Target altitude (m) for coverage rings."
         ),
@@ -42,10 +52,12 @@ def register(app: typer.Typer) -> None:
         try:
             if fmt is None:
                 raise ValueError(f"--format is required: one of {', '.join(FORMATS)}")
+            ax = with_overrides(recorded_settings(run_dir), "--", sac=sac, sic=sic)
             opt = ExportOptions(
                 what=parse_what(what),
-                sac=sac,
-                sic=sic,
+                sac=ax.sac,
+                sic=ax.sic,
+                service_id=ax.service_id,
                 coverage_alt_m=coverage_alt,
                 coverage_rcs_m2=coverage_rcs,
             )

@@ -124,15 +124,17 @@ def _asterix_sink(target: str, scn: Any) -> Any:
         fail(f"--asterix-udp wants HOST:PORT, got {target!r}")
     from airdefsim.export.asterix import AsterixUdpSink
 
-    ax = scn.asterix or {}
+    ax = scn.asterix
     return AsterixUdpSink(
         host,
         int(port),
-        int(ax.get("sac", 0)),
-        int(ax.get("sic", 1)),
+        ax.sac,
+        ax.sic,
         scn.origin.lat,
         scn.origin.lon,
         scn.epoch,
+        service_id=ax.service_id,
+        max_datagram=ax.max_datagram,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 from typing import Annotated, Any
 
@@ -17,6 +18,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from airdefsim.scenario import ScenarioError
+from airdefsim.scenario.loader import load_tracker_settings
+from airdefsim.scenario.schema import TrackerSettings
 from airdefsim.tracking import batch
 from airdefsim.tracking.metrics import score_tracks
 
@@ -64,7 +68,8 @@ def track_file(
 
     ``show_progress`` allows a Rich progress bar (on stderr) for inputs longer than
     ``PROGRESS_MIN_STEPS`` steps. Returns a summary dict (``n_plots, n_rows, n_tracks, wall_seconds`` and, with truth,
-    the ``JSON_KEYS`` metrics). Raises ``ValueError`` on bad input.
+    the ``JSON_KEYS`` metrics). Raises ``ValueError`` on bad input, ``ScenarioError``
+    (a ``ValueError`` with FILE:LINE problems) on a bad settings file.
     """
     if not step > 0:
         raise ValueError("--step must be positive")
@@ -72,15 +77,9 @@ def track_file(
         raise ValueError("GOSPA needs c > 0 and p >= 1")
     if alpha != 2:
         raise ValueError("only --alpha 2 is supported")
-    cfg = batch.load_config(config_path)
+    cfg = load_tracker_settings(config_path) if config_path else TrackerSettings()
     plots = batch.plots_from_table(batch.read_table(plots_path, "plots"))
     truth = batch.truth_columns(batch.read_table(truth_path, "truth")) if truth_path else None
-    try:
-        from airdefsim.tracking.tracker import TrackerConfig
-
-        TrackerConfig.from_dict(cfg)
-    except ValueError as exc:
-        raise ValueError(f"config: {exc}") from None
     t0 = time.perf_counter()
     n_steps = (float(plots.t.max()) - float(plots.t.min())) / step if len(plots) else 0.0
     if show_progress and n_steps > PROGRESS_MIN_STEPS:
@@ -126,7 +125,13 @@ def register(app: typer.Typer) -> None:
             str, typer.Argument(help="plots CSV or Parquet: t, sensor, x, y, z, sigma")
         ],
         out: Annotated[str, typer.Option("--out", help="tracks file to write (.parquet or .csv)")],
-        config: Annotated[str | None, typer.Option("--config", help="tracker options YAML")] = None,
+        config: Annotated[
+            str | None,
+            typer.Option(
+                "--config",
+                help="tracker settings YAML (its options, or a file with a 'tracker:' entry)",
+            ),
+        ] = None,
         truth: Annotated[
             str | None, typer.Option("--truth", help="truth CSV/Parquet: t, id, x, y, z (scores)")
         ] = None,
@@ -141,6 +146,11 @@ def register(app: typer.Typer) -> None:
             summary = track_file(
                 plots, out, config, truth, step, c, p, alpha, show_progress=not as_json
             )
+        except ScenarioError as exc:
+            # the settings file: one FILE:LINE: path: message line per problem, as validate
+            for problem in exc.problems:
+                print(str(problem), file=sys.stderr)
+            raise typer.Exit(2) from None
         except ValueError as exc:
             raise _fail(str(exc)) from None
         if as_json:

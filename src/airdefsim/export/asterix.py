@@ -67,19 +67,23 @@ Mapping from the recorded ``tracks`` table (scenario ENU at the run's origin):
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from pydantic import ValidationError
 from pyproj import Transformer
 
 from airdefsim.export.run import parse_epoch
 from airdefsim.geo import LocalFrame, ecef_to_geodetic, geodetic_to_ecef
+from airdefsim.scenario.schema import AsterixSettings
 
 CAT = 62
 EDITION = "1.18"
@@ -759,6 +763,39 @@ def split_blocks(data: bytes) -> list[bytes]:
     return blocks
 
 
+# ---------------------------------------------------------------- settings
+
+
+def recorded_settings(run_dir: str | Path) -> AsterixSettings:
+    """The ``asterix:`` settings of the scenario recorded in ``run_dir/run.json``.
+
+    The defaults when the run has none (or the file cannot be read: exporting it then
+    reports the real problem).
+    """
+    try:
+        meta = json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))
+        return AsterixSettings.model_validate(meta["scenario"]["asterix"])
+    except (OSError, ValueError, KeyError, TypeError, ValidationError):
+        return AsterixSettings()
+
+
+def with_overrides(
+    settings: AsterixSettings, option_prefix: str = "", **given: int | None
+) -> AsterixSettings:
+    """``settings`` with the values that were given (not None), validated by the one
+    model. Raises ``ValueError`` naming the value: ``sac: Input should be less than or
+    equal to 255`` (``--sac: …`` with ``option_prefix="--"``, for a command line)."""
+    changes = {k: v for k, v in given.items() if v is not None}
+    try:
+        return AsterixSettings.model_validate({**settings.model_dump(), **changes})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = ".".join(str(p) for p in err["loc"])
+        if option_prefix:
+            name = option_prefix + name.replace("_", "-")
+        raise ValueError(f"{name}: {err['msg']}") from None
+
+
 # ---------------------------------------------------------------- UDP sink
 
 
@@ -799,7 +836,8 @@ class AsterixUdpSink:
     Parameters
     ----------
     host, port : destination (unicast or multicast address)
-    sac, sic : data source identifier, 0 … 255
+    sac, sic : data source identifier, 0 … 255 (ranges: :class:`AsterixSettings`, whose
+        check raises ``ValueError`` naming the option)
     origin_lat_deg, origin_lon_deg : scenario origin = system reference point of the
         system plane (I062/100, I062/185); also used to derive lat/lon/alt when the rows
         carry only ENU
@@ -821,14 +859,14 @@ class AsterixUdpSink:
         service_id: int = 1,
         max_datagram: int = 1400,
     ) -> None:
-        for name, v in (("sac", sac), ("sic", sic), ("service_id", service_id)):
-            if not 0 <= int(v) <= 255:
-                raise ValueError(f"{name} must be in 0..255, got {v}")
+        ax = with_overrides(
+            AsterixSettings(), sac=sac, sic=sic, service_id=service_id, max_datagram=max_datagram
+        )
         self.address = (host, int(port))
-        self.sac, self.sic, self.service_id = int(sac), int(sic), int(service_id)
+        self.sac, self.sic, self.service_id = ax.sac, ax.sic, ax.service_id
         self.origin = (float(origin_lat_deg), float(origin_lon_deg))
         self.epoch: datetime | None = None if epoch is None else parse_epoch(epoch)
-        self.max_datagram = int(max_datagram)
+        self.max_datagram = ax.max_datagram
         self.n_blocks = 0
         self.n_datagrams = 0
         self.n_ended = 0

@@ -7,17 +7,19 @@ whatever the file holds (binary junk, empty, wrong types, unknown keys, unknown 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from airdefsim.scenario.presets import get_presets
-from airdefsim.scenario.schema import Scenario
+from airdefsim.scenario.schema import Scenario, TrackerSettings
 
 PathKey = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,8 @@ def _line_for(lines: dict[PathKey, int], loc: PathKey) -> int:
     return 1
 
 
-def parse_yaml(text: str, file: str) -> tuple[dict[str, Any], dict[PathKey, int]]:
-    """Parse YAML text into a dict and a map of field path -> line number."""
+def _compose(text: str, file: str) -> tuple[Any, dict[PathKey, int]]:
+    """Parse YAML text into Python data (None for an empty file) and a line map."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -86,6 +88,14 @@ def parse_yaml(text: str, file: str) -> tuple[dict[str, Any], dict[PathKey, int]
         raise ScenarioError([Problem(file, 1, "(file)", f"not valid YAML: {msg}")]) from None
     except (ValueError, RecursionError) as exc:
         raise ScenarioError([Problem(file, 1, "(file)", f"not valid YAML: {exc}")]) from None
+    lines: dict[PathKey, int] = {}
+    _line_map(node, (), lines)
+    return data, lines
+
+
+def parse_yaml(text: str, file: str) -> tuple[dict[str, Any], dict[PathKey, int]]:
+    """Parse YAML text into a dict and a map of field path -> line number."""
+    data, lines = _compose(text, file)
     if data is None:
         raise ScenarioError(
             [Problem(file, 1, "(file)", "the file is empty: a scenario is a YAML mapping")]
@@ -101,8 +111,6 @@ def parse_yaml(text: str, file: str) -> tuple[dict[str, Any], dict[PathKey, int]
                 )
             ]
         )
-    lines: dict[PathKey, int] = {}
-    _line_map(node, (), lines)
     return data, lines
 
 
@@ -125,15 +133,19 @@ def _strip_union_tags(loc: tuple[Any, ...]) -> PathKey:
     )
 
 
-def validate_dict(
-    raw: dict[str, Any], file: str = "<scenario>", lines: dict[PathKey, int] | None = None
-) -> Scenario:
-    """Validate a raw scenario mapping; raise :class:`ScenarioError` on any problem."""
+def validate_model(
+    model: type[M],
+    raw: object,
+    file: str,
+    lines: dict[PathKey, int] | None = None,
+    prefix: PathKey = (),
+) -> M:
+    """Validate ``raw`` as ``model``; raise :class:`ScenarioError` with one
+    ``FILE:LINE: path: message`` problem per error, in file order. ``prefix`` is where ``raw`` sits in
+    the file (its paths and lines), e.g. ``("tracker",)``."""
     lines = lines or {}
-    if not isinstance(raw, dict):
-        raise ScenarioError([Problem(file, 1, "(file)", "a scenario is a YAML mapping of keys")])
     try:
-        scenario = Scenario.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
         problems = []
         seen = set()
@@ -143,14 +155,63 @@ def validate_dict(
             if key in seen:
                 continue
             seen.add(key)
+            full = (*prefix, *loc)
             problems.append(
-                Problem(file, _line_for(lines, loc), format_path(loc), _pydantic_message(err))
+                Problem(file, _line_for(lines, full), format_path(full), _pydantic_message(err))
             )
-        raise ScenarioError(problems) from None
+        raise ScenarioError(sorted(problems, key=lambda p: p.line)) from None
+
+
+def validate_dict(
+    raw: dict[str, Any], file: str = "<scenario>", lines: dict[PathKey, int] | None = None
+) -> Scenario:
+    """Validate a raw scenario mapping; raise :class:`ScenarioError` on any problem."""
+    lines = lines or {}
+    if not isinstance(raw, dict):
+        raise ScenarioError([Problem(file, 1, "(file)", "a scenario is a YAML mapping of keys")])
+    scenario = validate_model(Scenario, raw, file, lines)
     problems = check_references(scenario, file, lines)
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(sorted(problems, key=lambda p: p.line))
     return scenario
+
+
+def tracker_settings(cfg: TrackerSettings | Mapping[str, Any] | None) -> TrackerSettings:
+    """Typed tracker settings from settings, a raw mapping of them, or None (defaults).
+
+    A bad mapping raises :class:`ScenarioError` (a ``ValueError``) naming each key:
+    ``<tracker>:1: tracker.association: Input should be 'gnn' or 'jpda'``.
+    """
+    if cfg is None:
+        return TrackerSettings()
+    if isinstance(cfg, TrackerSettings):
+        return cfg
+    return validate_model(TrackerSettings, dict(cfg), "<tracker>", prefix=("tracker",))
+
+
+def load_tracker_settings(path: str | Path) -> TrackerSettings:
+    """Tracker settings from a YAML file (``airdefsim track --config``): either the
+    mapping of options itself or a file with a ``tracker:`` entry (a scenario file works
+    too: only its ``tracker:`` is read). An empty file gives the defaults. Raises
+    :class:`ScenarioError` only, with ``FILE:LINE: path: message`` problems."""
+    text, file = _read_text(path, "tracker settings file")
+    data, lines = _compose(text, file)
+    if data is None:
+        return TrackerSettings()
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            [Problem(file, 1, "(file)", "tracker settings are a YAML mapping of options")]
+        )
+    prefix: PathKey = ()
+    if "tracker" in data:
+        data, prefix = data["tracker"], ("tracker",)
+        if data is None:
+            return TrackerSettings()
+        if not isinstance(data, dict):
+            raise ScenarioError(
+                [Problem(file, _line_for(lines, prefix), "tracker", "must be a mapping of options")]
+            )
+    return validate_model(TrackerSettings, data, file, lines, prefix)
 
 
 def check_references(scenario: Scenario, file: str, lines: dict[PathKey, int]) -> list[Problem]:
@@ -219,8 +280,8 @@ def load_scenario(path: str | Path) -> Scenario:
     return scenario
 
 
-def read_scenario_raw(path: str | Path) -> tuple[dict[str, Any], dict[PathKey, int], str]:
-    """Read a scenario file into (raw dict, line map, display name)."""
+def _read_text(path: str | Path, what: str = "YAML file") -> tuple[str, str]:
+    """Read a UTF-8 text file -> (text, display name); ScenarioError on any problem."""
     file = str(path)
     p = Path(path)
     try:
@@ -228,17 +289,20 @@ def read_scenario_raw(path: str | Path) -> tuple[dict[str, Any], dict[PathKey, i
     except FileNotFoundError:
         raise ScenarioError([Problem(file, 1, "(file)", "no such file")]) from None
     except IsADirectoryError:
-        raise ScenarioError(
-            [Problem(file, 1, "(file)", "is a directory, not a scenario file")]
-        ) from None
+        raise ScenarioError([Problem(file, 1, "(file)", f"is a directory, not a {what}")]) from None
     except OSError as exc:
         raise ScenarioError([Problem(file, 1, "(file)", f"cannot read: {exc.strerror}")]) from None
     if b"\x00" in data:
         raise ScenarioError([Problem(file, 1, "(file)", "binary data, not a YAML text file")])
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8"), file
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ScenarioError([Problem(file, line, "(file)", "not UTF-8 text")]) from None
+
+
+def read_scenario_raw(path: str | Path) -> tuple[dict[str, Any], dict[PathKey, int], str]:
+    """Read a scenario file into (raw dict, line map, display name)."""
+    text, file = _read_text(path, "scenario file")
     raw, lines = parse_yaml(text, file)
     return raw, lines, file

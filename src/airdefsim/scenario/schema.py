@@ -11,9 +11,18 @@ become radians/ECEF when the world is built.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Iterable
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from airdefsim import units
 
@@ -28,6 +37,8 @@ Frequency = Annotated[float, BeforeValidator(units.frequency)]
 Accel = Annotated[float, BeforeValidator(units.acceleration)]
 Area = Annotated[float, BeforeValidator(units.area)]
 SpeedQ = Annotated[units.Speed, BeforeValidator(units.speed)]
+SpeedMps = Annotated[float, BeforeValidator(units.speed_mps)]
+Jerk = Annotated[float, BeforeValidator(units.jerk)]
 Decibel = Annotated[
     float, BeforeValidator(lambda v: units.decibels(v, ("dBW", "dBm", "dBi", "dB")))
 ]
@@ -461,6 +472,160 @@ class JammerSpec(Strict):
     bands: list[str] = ["L", "S", "C", "X"]
 
 
+# ------------------------------------------------------------------ tracker settings
+
+#: The tracker's motion models (``airdefsim.tracking.filters.MODEL_NAMES``).
+MotionModel = Literal["cv", "ca", "ct_left", "ct_right", "ballistic"]
+#: What a settings file may name: a motion model, or ``ct`` for both turn models.
+MotionModelName = Literal["cv", "ca", "ct", "ct_left", "ct_right", "ballistic"]
+MOTION_MODELS: tuple[MotionModel, ...] = get_args(MotionModel)
+_MODEL_ALIASES: dict[str, tuple[MotionModel, ...]] = {"ct": ("ct_left", "ct_right")}
+
+
+def expand_models(names: Iterable[MotionModelName]) -> tuple[MotionModel, ...]:
+    """Motion model names with ``ct`` replaced by ``ct_left, ct_right`` (order kept)."""
+    out: list[MotionModel] = []
+    for n in names:
+        out.extend(_MODEL_ALIASES.get(n) or (n,))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def _one_or_many(v: object) -> object:
+    return [v] if isinstance(v, str) else v
+
+
+class Settings(Strict):
+    """Base of the settings blocks: unknown keys are errors, numbers are strict (a
+    ``true`` or ``"0.5"`` is not a number) and finite, and a built block is immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class TrackerSettings(Settings):
+    """Tracker options: the scenario's ``tracker:`` block and ``airdefsim track --config``.
+
+    Every field is read by :class:`airdefsim.tracking.Tracker`; ``{}`` gives these
+    defaults. Quantities accept text with units (``"25 s"``, ``"5 km/s"``, ``"2 g"``);
+    bare numbers are SI. Upper bounds are far beyond any air target and only keep the
+    arithmetic finite (squares of sigmas, exponentials of scores).
+
+    Attributes
+    ----------
+    association : "gnn" | "jpda" — global nearest neighbour or joint probabilistic data
+        association of the confirmed and coasting tracks.
+    debias : bool — unbiased conversion of the plots' positions from their polar errors
+        (plots without ``sigma_rae`` are used as given).
+    process_noise : "discrete" | "continuous" — white-noise acceleration covariance of
+        the cv / ct / ballistic models (DWNA, or CWNA with σ² as spectral density).
+    models : motion models, ``ct`` = both turns (stored expanded). One model gives a
+        plain Kalman filter, several an IMM; no model twice.
+    p_stay : float in (0, 1) — IMM probability of staying in a mode for one update.
+    sigma_cv, sigma_ct, sigma_ballistic : m/s² — white-noise acceleration standard
+        deviation of ``cv``, of the turn models and of ``ballistic``.
+    sigma_ca : m/s³ — white-noise jerk standard deviation of ``ca``.
+    turn_acc : m/s² — normal acceleration of the coordinated-turn models.
+    gate_prob : float in (0, 1) — probability mass of the chi-square gate (3 dof).
+    group_window : s — plots of one sensor within one window form one batch.
+    look_gap : s — plots of one sensor closer in time than this are one look (a track
+        takes at most one plot per look).
+    max_passes : int ≥ 1 — looks of one sensor at one track handled within one batch.
+    init_speed_sigma : m/s — prior velocity spread of a new track (per axis).
+    init_acc_sigma : m/s² — prior acceleration spread of a new track (per axis).
+    confirm_hits : int ≥ 1 — updates needed to confirm a tentative track (M of M-of-N).
+    confirm_score : float — and the track's log-likelihood ratio score (Blackman &
+        Popoli 1999, §6.2: each plot adds ``ln(Pd N(ν; 0, S) / λ)``) must reach this.
+    tentative_timeout : s — a tentative track with no update for this long is dropped
+        (the N of M-of-N expressed as time, since radars revisit asynchronously).
+    coast_factor : ≥ 1 — a confirmed track coasts when its last update is older than
+        ``coast_factor`` × its typical revisit interval, and ``coast_min``.
+    coast_min : s
+    delete_factor : ≥ 1 — a confirmed track is deleted when its last update is older
+        than ``delete_factor`` × its revisit interval, and ``delete_min``.
+    delete_min : s
+    max_pos_sigma : m — delete a track whose position sigma (RMS over axes) predicted to
+        now exceeds this.
+    max_speed : m/s — a tentative track faster than this is dropped (a speed, not a
+        Mach number: it holds at every altitude).
+    pd : float in (0, 1] — detection probability (likelihood ratios, JPDA).
+    clutter_density : 1/m³ — false-alarm density (likelihood ratios, JPDA).
+    """
+
+    association: Literal["gnn", "jpda"] = "gnn"
+    debias: StrictBool = True
+    process_noise: Literal["discrete", "continuous"] = "discrete"
+    models: Annotated[
+        tuple[MotionModelName, ...], BeforeValidator(_one_or_many), Field(min_length=1)
+    ] = ("cv", "ct_left", "ct_right", "ca", "ballistic")
+    p_stay: float = Field(0.95, gt=0, lt=1, strict=True)
+    sigma_cv: Accel = Field(3.0, gt=0, le=1000)
+    sigma_ca: Jerk = Field(10.0, gt=0, le=10000)
+    sigma_ct: Accel = Field(5.0, gt=0, le=1000)
+    turn_acc: Accel = Field(20.0, gt=0, le=1000)
+    sigma_ballistic: Accel = Field(5.0, gt=0, le=1000)
+    gate_prob: float = Field(0.9997, gt=0, lt=1, strict=True)
+    group_window: Duration = Field(1.0, ge=1e-3, le=3600)
+    look_gap: Duration = Field(0.2, ge=0, le=3600)
+    max_passes: int = Field(4, ge=1, le=100, strict=True)
+    init_speed_sigma: SpeedMps = Field(400.0, gt=0, le=20000)
+    init_acc_sigma: Accel = Field(20.0, gt=0, le=1000)
+    confirm_hits: int = Field(3, ge=1, le=1000, strict=True)
+    confirm_score: float = Field(15.0, ge=-1e6, le=1e6, strict=True)
+    tentative_timeout: Duration = Field(25.0, gt=0, le=86400)
+    coast_factor: float = Field(1.5, ge=1, le=1000, strict=True)
+    coast_min: Duration = Field(2.5, ge=0, le=86400)
+    delete_factor: float = Field(4.0, ge=1, le=1000, strict=True)
+    delete_min: Duration = Field(20.0, ge=0, le=86400)
+    max_pos_sigma: Length = Field(3000.0, gt=0, le=1e7)
+    max_speed: SpeedMps = Field(5000.0, gt=0, le=20000)
+    pd: float = Field(0.9, ge=0.01, le=1, strict=True)
+    clutter_density: float = Field(1e-13, ge=1e-30, le=1e-3, strict=True)
+
+    @field_validator("models", mode="after")
+    @classmethod
+    def _expand(cls, v: tuple[MotionModelName, ...]) -> tuple[MotionModelName, ...]:
+        out = expand_models(v)
+        twice = sorted({m for m in out if out.count(m) > 1})
+        if twice:
+            raise ValueError(
+                f"motion model {', '.join(twice)} listed twice (ct = ct_left, ct_right)"
+            )
+        return out
+
+    @property
+    def motion_models(self) -> tuple[MotionModel, ...]:
+        """``models`` typed as the tracker's model names (``ct`` already expanded)."""
+        return expand_models(self.models)
+
+
+# ------------------------------------------------------------------ export settings
+
+
+class AsterixSettings(Settings):
+    """ASTERIX CAT062 output of a run: the scenario's ``asterix:`` block.
+
+    Read by ``airdefsim run --asterix-udp HOST:PORT`` (the live UDP sink) and, for
+    ``airdefsim export --format asterix``, from the recording's scenario unless
+    ``--sac`` / ``--sic`` are given. EUROCONTROL ASTERIX Part 9 (CAT062) edition 1.18.
+
+    Attributes
+    ----------
+    sac, sic : int, 0 … 255 — data source identifier (I062/010): System Area Code and
+        System Identification Code.
+    service_id : int, 0 … 255 — service identification (I062/015).
+    max_datagram : int, octets — largest UDP datagram of whole data blocks (a larger
+        single block gets a datagram of its own); 65 507 is the largest UDP payload over
+        IPv4, the default 1400 stays below a 1500-octet Ethernet MTU.
+    """
+
+    sac: int = Field(0, ge=0, le=255, strict=True)
+    sic: int = Field(1, ge=0, le=255, strict=True)
+    service_id: int = Field(1, ge=0, le=255, strict=True)
+    max_datagram: int = Field(1400, ge=1, le=65507, strict=True)
+
+
+# ------------------------------------------------------------------ scenario
+
+
 class Scenario(Strict):
     """A complete scenario, validated and in SI units."""
 
@@ -479,6 +644,6 @@ class Scenario(Strict):
     air_corridors: list[AirCorridor] = []
     hostile_areas: list[HostileArea] = []
     jammers: list[JammerSpec] = []
-    tracker: dict[str, Any] = {}
+    tracker: TrackerSettings = TrackerSettings()
     dem: str | None = None
-    asterix: dict[str, Any] = {}
+    asterix: AsterixSettings = AsterixSettings()

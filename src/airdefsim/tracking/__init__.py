@@ -4,6 +4,6 @@ JPDA), track management (``Tracker``) and metrics (GOSPA, OSPA).
 The public names are re-exported here; the work lives in the submodules.
 """
 
-from airdefsim.tracking.tracker import Tracker, TrackerConfig
+from airdefsim.tracking.tracker import Tracker
 
-__all__ = ["Tracker", "TrackerConfig"]
+__all__ = ["Tracker"]

@@ -12,7 +12,7 @@ to ``t_k``, so a truth table sampled on the same grid can be scored row by row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-import yaml
 
+from airdefsim.scenario.schema import TrackerSettings
 from airdefsim.tracking.tracker import Tracker
 from airdefsim.types import Plots
 
@@ -101,30 +101,9 @@ def plots_from_table(table: pa.Table) -> Plots:
     )
 
 
-def load_config(path: str | Path | None) -> dict[str, Any]:
-    """Tracker options from YAML: the mapping itself or its ``tracker:`` entry."""
-    if path is None:
-        return {}
-    p = Path(path)
-    if not p.is_file():
-        raise ValueError(f"config file not found: {p}")
-    try:
-        raw = yaml.safe_load(p.read_text())
-    except yaml.YAMLError as exc:
-        raise ValueError(f"cannot read config {p}: {str(exc).splitlines()[0]}") from None
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise ValueError(f"config {p}: expected a mapping of tracker options")
-    inner = raw.get("tracker", raw)
-    if not isinstance(inner, dict):
-        raise ValueError(f"config {p}: 'tracker' must be a mapping")
-    return inner
-
-
 def run_tracker(
     plots: Plots,
-    config: dict[str, Any] | None = None,
+    config: TrackerSettings | Mapping[str, Any] | None = None,
     step: float = 1.0,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, np.ndarray]:
@@ -133,7 +112,7 @@ def run_tracker(
     Parameters
     ----------
     plots : Plots — all plots (any order)
-    config : tracker options (``Tracker.from_config``)
+    config : tracker settings, or a raw mapping of them (``Tracker.from_config``)
     step : float, s — step interval
     progress : callable(done, total) or None — called after each step
 
@@ -143,7 +122,7 @@ def run_tracker(
     """
     if not step > 0:
         raise ValueError("step must be positive")
-    trk = Tracker.from_config(config or {})
+    trk = Tracker.from_config(config)
     out: dict[str, list[np.ndarray]] = {n: [] for n in TRACK_COLUMNS}
     if len(plots):
         order = np.argsort(plots.t, kind="stable")

@@ -26,13 +26,15 @@ time of its most probable plot of the look.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from scipy.spatial import cKDTree
 
-from airdefsim import units
+from airdefsim.scenario.loader import tracker_settings
+from airdefsim.scenario.schema import TrackerSettings
 from airdefsim.tracking import filters
 from airdefsim.tracking.association import gnn, jpda
 from airdefsim.tracking.filters import NX, ModelParams
@@ -41,160 +43,17 @@ from airdefsim.types import F64, I64, Plots, TrackTable
 
 TENTATIVE, CONFIRMED, COASTING = TrackTable.TENTATIVE, TrackTable.CONFIRMED, TrackTable.COASTING
 
-_MODEL_ALIASES = {"ct": ("ct_left", "ct_right")}
 
-
-@dataclass(frozen=True)
-class TrackerConfig:
-    """Tracker options (SI). Every field is a key of the scenario's ``tracker:`` mapping.
-
-    Attributes
-    ----------
-    association : "gnn" | "jpda"
-    debias : bool — unbiased conversion of the plots' positions from their polar errors
-        (``filters.debias_converted``; plots without ``sigma_rae`` are used as given).
-    process_noise : "discrete" | "continuous" — white-noise acceleration covariance of
-        the cv / ct / ballistic models (DWNA, or CWNA with σ² as spectral density).
-    models : tuple of motion model names (``filters.MODEL_NAMES``; ``ct`` = both turns).
-        One model gives a plain Kalman filter, several an IMM.
-    p_stay : float — IMM probability of staying in a mode for one update.
-    sigma_cv, sigma_ca, sigma_ct, turn_acc, sigma_ballistic : see ``ModelParams``.
-    gate_prob : float — probability mass of the chi-square gate (3 dof).
-    group_window : float, s — plots of one sensor within one window form one batch.
-    look_gap : float, s — plots of one sensor closer in time than this are one look (a
-        track takes at most one plot per look).
-    max_passes : int — looks of one sensor at one track handled within one batch.
-    init_speed_sigma : float, m/s — prior velocity spread of a new track (per axis).
-    init_acc_sigma : float, m/s² — prior acceleration spread of a new track (per axis).
-    confirm_hits : int — updates needed to confirm a tentative track (the M of M-of-N).
-    confirm_score : float — and the track's log-likelihood ratio score (Blackman &
-        Popoli 1999, §6.2: each plot adds ``ln(Pd N(ν; 0, S) / λ)``) must reach this.
-    tentative_timeout : float, s — a tentative track with no update for this long is
-        dropped (the N of M-of-N expressed as time, since radars revisit asynchronously).
-    coast_factor : float — a confirmed track coasts when its last update is older than
-        ``coast_factor`` × its typical revisit interval (and ``coast_min``).
-    coast_min : float, s
-    delete_factor : float — a confirmed track is deleted when its last update is older
-        than ``delete_factor`` × its revisit interval and ``delete_min``.
-    delete_min : float, s
-    max_pos_sigma : float, m — delete a track whose position sigma (RMS over axes)
-        predicted to now exceeds this.
-    max_speed : float, m/s — a tentative track faster than this is dropped.
-    pd : float — detection probability (JPDA).
-    clutter_density : float, 1/m³ — false-alarm density (JPDA).
-    """
-
-    association: str = "gnn"
-    debias: bool = True
-    process_noise: str = "discrete"
-    models: tuple[str, ...] = ("cv", "ct_left", "ct_right", "ca", "ballistic")
-    p_stay: float = 0.95
-    sigma_cv: float = 3.0
-    sigma_ca: float = 10.0
-    sigma_ct: float = 5.0
-    turn_acc: float = 20.0
-    sigma_ballistic: float = 5.0
-    gate_prob: float = 0.9997
-    group_window: float = 1.0
-    look_gap: float = 0.2
-    max_passes: int = 4
-    init_speed_sigma: float = 400.0
-    init_acc_sigma: float = 20.0
-    confirm_hits: int = 3
-    confirm_score: float = 15.0
-    tentative_timeout: float = 25.0
-    coast_factor: float = 1.5
-    coast_min: float = 2.5
-    delete_factor: float = 4.0
-    delete_min: float = 20.0
-    max_pos_sigma: float = 3000.0
-    max_speed: float = 5000.0
-    pd: float = 0.9
-    clutter_density: float = 1e-13
-
-    @staticmethod
-    def from_dict(cfg: dict[str, Any] | None) -> TrackerConfig:
-        """Build from a mapping (``{}`` or None gives the defaults).
-
-        Numbers are SI; text with units is accepted for times (``"25 s"``), lengths,
-        speeds and accelerations. Raises ``ValueError`` naming the bad key.
-        """
-        out = TrackerConfig()
-        if not cfg:
-            return out
-        known = {f.name: f for f in fields(TrackerConfig)}
-        tables = {
-            "group_window": units.DURATION,
-            "look_gap": units.DURATION,
-            "tentative_timeout": units.DURATION,
-            "coast_min": units.DURATION,
-            "delete_min": units.DURATION,
-            "max_pos_sigma": units.LENGTH,
-            "init_speed_sigma": units.SPEED,
-            "max_speed": units.SPEED,
-            "turn_acc": units.ACCEL,
-            "init_acc_sigma": units.ACCEL,
-            "sigma_cv": units.ACCEL,
-            "sigma_ct": units.ACCEL,
-            "sigma_ballistic": units.ACCEL,
-        }
-        changes: dict[str, Any] = {}
-        for key, val in cfg.items():
-            if key not in known:
-                raise ValueError(
-                    f"unknown tracker option {key!r}; known: {', '.join(sorted(known))}"
-                )
-            if key == "association":
-                if val not in ("gnn", "jpda"):
-                    raise ValueError(f"tracker association must be gnn or jpda, not {val!r}")
-                changes[key] = val
-            elif key == "process_noise":
-                if val not in ("discrete", "continuous"):
-                    raise ValueError(
-                        f"tracker process_noise must be discrete or continuous, not {val!r}"
-                    )
-                changes[key] = val
-            elif key == "models":
-                names = [val] if isinstance(val, str) else list(val)
-                expanded: list[str] = []
-                for n in names:
-                    for m in _MODEL_ALIASES.get(str(n), (str(n),)):
-                        if m not in filters.MODEL_NAMES:
-                            raise ValueError(
-                                f"unknown motion model {n!r}; choose from "
-                                f"{', '.join(filters.MODEL_NAMES)}, ct"
-                            )
-                        expanded.append(m)
-                if not expanded:
-                    raise ValueError("tracker models: give at least one motion model")
-                changes[key] = tuple(expanded)
-            elif key == "debias":
-                if not isinstance(val, bool):
-                    raise ValueError(f"tracker debias must be true or false, not {val!r}")
-                changes[key] = val
-            elif key in ("confirm_hits", "max_passes"):
-                changes[key] = int(val)
-            elif key in tables and isinstance(val, str):
-                changes[key] = units.parse(val, tables[key], key)
-            else:
-                try:
-                    changes[key] = float(val)
-                except (TypeError, ValueError):
-                    raise ValueError(
-                        f"tracker option {key}: expected a number, got {val!r}"
-                    ) from None
-        return replace(out, **changes)
-
-    @property
-    def model_params(self) -> ModelParams:
-        return ModelParams(
-            sigma_cv=self.sigma_cv,
-            sigma_ca=self.sigma_ca,
-            sigma_ct=self.sigma_ct,
-            turn_acc=self.turn_acc,
-            sigma_ballistic=self.sigma_ballistic,
-            continuous_noise=self.process_noise == "continuous",
-        )
+def model_params(s: TrackerSettings) -> ModelParams:
+    """The motion models' parameters (SI) of tracker settings."""
+    return ModelParams(
+        sigma_cv=s.sigma_cv,
+        sigma_ca=s.sigma_ca,
+        sigma_ct=s.sigma_ct,
+        turn_acc=s.turn_acc,
+        sigma_ballistic=s.sigma_ballistic,
+        continuous_noise=s.process_noise == "continuous",
+    )
 
 
 def _trace(P: F64, sl: slice) -> F64:
@@ -204,8 +63,10 @@ def _trace(P: F64, sl: slice) -> F64:
 class Tracker:
     """Multi-sensor multi-target tracker over the scenario ENU frame.
 
-    Use ``Tracker.from_config(cfg)``, then ``step(t, plots)`` once per decision interval
-    and ``tracks()`` for the picture. See the module docstring for the cycle.
+    Use ``Tracker.from_config(settings)``, then ``step(t, plots)`` once per decision
+    interval and ``tracks()`` for the picture. See the module docstring for the cycle.
+    ``config`` holds the settings (:class:`~airdefsim.scenario.schema.TrackerSettings`:
+    every option with its unit and range).
 
     Track arrays (M live tracks, r motion models): ``_id (M,)``, ``_xm (M, r, 9)``,
     ``_Pm (M, r, 9, 9)``, ``_mu (M, r)``, ``_t_state (M,)`` (time of the estimate),
@@ -213,11 +74,11 @@ class Tracker:
     interval between updates, s; NaN until two updates), ``_score (M,)`` (track score).
     """
 
-    def __init__(self, config: TrackerConfig | None = None) -> None:
-        self.config = config or TrackerConfig()
+    def __init__(self, config: TrackerSettings | None = None) -> None:
+        self.config = config if config is not None else TrackerSettings()
         c = self.config
-        self._models = c.models
-        self._params = c.model_params
+        self._models = c.motion_models
+        self._params = model_params(c)
         self._trans = filters.markov_matrix(len(c.models), c.p_stay)
         self._gate = gate_threshold(c.gate_prob, 3)
         self._amax = max(
@@ -249,9 +110,11 @@ class Tracker:
         self._combined: tuple[F64, F64] = (np.zeros((0, NX)), np.zeros((0, NX, NX)))
 
     @classmethod
-    def from_config(cls, cfg: dict[str, Any] | None = None) -> Tracker:
-        """A tracker from the scenario's ``tracker:`` mapping (``{}`` gives defaults)."""
-        return cls(TrackerConfig.from_dict(cfg))
+    def from_config(cls, cfg: TrackerSettings | Mapping[str, Any] | None = None) -> Tracker:
+        """A tracker from the scenario's ``tracker`` settings, or from a raw mapping of
+        them (validated: a bad one raises ``ScenarioError``, a ``ValueError``, naming
+        each key); ``{}`` or None gives the defaults."""
+        return cls(tracker_settings(cfg))
 
     def __len__(self) -> int:
         return int(self._id.shape[0])
