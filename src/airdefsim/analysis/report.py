@@ -23,8 +23,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from airdefsim.analysis.metrics import format_value
 from airdefsim.geo.basemap import basemap_lines
 from airdefsim.record.recorder import Run, read_run
+from airdefsim.summary import METRICS, RESULT_METRICS, metric_label
 
 KIND_COLOURS = {
     "aircraft": "#d62728",
@@ -237,6 +239,26 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
+def summary_tables(summary: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The run's summary as two tables of ``{metric, value}`` rows: the engagement
+    results, and the run's bookkeeping (seed, friendlies present, tracks, simulated and
+    wall-clock time). Labels with units, display scale and formatting come from the
+    metric registry; metrics missing from ``summary`` (an older recording) are left out.
+    """
+    results = [
+        {"metric": metric_label(m.key), "value": format_value(m, summary[m.key])}
+        for m in RESULT_METRICS
+        if m.key in summary
+    ]
+    run = [{"metric": "seed", "value": str(summary["seed"])}] if "seed" in summary else []
+    run += [
+        {"metric": metric_label(m.key), "value": format_value(m, summary[m.key])}
+        for m in METRICS
+        if not m.result and m.key in summary
+    ]
+    return results, run
+
+
 def _extra_sections(run: Run) -> list[str]:
     """Sections other parts contribute when their functions exist (tracking quality,
     first-detection ranges); each is optional by design of the report, not by error."""
@@ -278,9 +300,7 @@ def write_report(run_dir: str | Path) -> Path:
     timing = Path(run_dir) / "timing.json"
     if timing.is_file():
         s = {**s, **json.loads(timing.read_text())}
-    summary_rows = [
-        {"metric": k.replace("_", " "), "value": v} for k, v in s.items() if k not in ("scenario",)
-    ]
+    results, bookkeeping = summary_tables(s)
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>airdefsim report — {html.escape(run.meta.get('scenario_name', ''))}</title>",
@@ -288,8 +308,10 @@ def write_report(run_dir: str | Path) -> Path:
         f"<h1>{html.escape(run.meta.get('scenario_name', 'run'))}</h1>",
         f"<p class='note'>seed {run.meta.get('seed')} · airdefsim {html.escape(str(run.meta.get('versions', {}).get('airdefsim')))}"
         " · simulation for training and analysis, public figures only</p>",
-        "<h2>Summary</h2>",
-        _table(summary_rows, ["metric", "value"]),
+        "<h2>Results</h2>",
+        _table(results, ["metric", "value"]),
+        "<h2>Run</h2>",
+        _table(bookkeeping, ["metric", "value"]),
         "<h2>Outcomes by type</h2>",
         _table(outcomes(run), ["preset", "side", "count", "killed", "leaked", "interceptors"]),
         "<h2>Map</h2>",

@@ -1,14 +1,12 @@
 """``airdefsim track``: run the tracker over a plots file, optionally score it.
 
 A thin wrapper over :mod:`airdefsim.tracking.batch` and
-:func:`airdefsim.tracking.metrics.score_tracks`. Bad input prints one line on stderr
-and exits 2.
+:func:`airdefsim.tracking.metrics.score_tracks`. Bad input prints one ``error:`` line on
+stderr and exits 2.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import time
 from typing import Annotated, Any
 
@@ -17,10 +15,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from airdefsim.cli.common import err_console, fail, print_json
 from airdefsim.tracking import batch
 from airdefsim.tracking.metrics import score_tracks
+from airdefsim.tracking.tracker import TrackerConfig
 
-_err = Console(stderr=True, highlight=False)
 _out = Console(highlight=False, soft_wrap=True)
 
 #: inputs with more steps than this get a progress bar (on stderr)
@@ -36,17 +35,6 @@ JSON_KEYS = (
     "id_switches",
     "time_to_confirm_mean",
 )
-
-
-def _fail(message: str) -> typer.Exit:
-    _err.print(f"[red]error:[/red] {message}", soft_wrap=True)
-    return typer.Exit(2)
-
-
-def _clean(v: Any) -> Any:
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
 
 
 def track_file(
@@ -76,8 +64,6 @@ def track_file(
     plots = batch.plots_from_table(batch.read_table(plots_path, "plots"))
     truth = batch.truth_columns(batch.read_table(truth_path, "truth")) if truth_path else None
     try:
-        from airdefsim.tracking.tracker import TrackerConfig
-
         TrackerConfig.from_dict(cfg)
     except ValueError as exc:
         raise ValueError(f"config: {exc}") from None
@@ -89,7 +75,7 @@ def track_file(
             BarColumn(),
             TextColumn("{task.completed}/{task.total} steps"),
             TimeRemainingColumn(),
-            console=_err,
+            console=err_console,
             transient=True,
         ) as bar:
             task = bar.add_task("track", total=None)
@@ -142,9 +128,9 @@ def register(app: typer.Typer) -> None:
                 plots, out, config, truth, step, c, p, alpha, show_progress=not as_json
             )
         except ValueError as exc:
-            raise _fail(str(exc)) from None
+            fail(str(exc))
         if as_json:
-            print(json.dumps({k: _clean(v) for k, v in summary.items()}, indent=2))
+            print_json(summary)
             return
         table = Table(title=f"tracks written to {out}", show_header=False)
         table.add_column("metric")
