@@ -227,6 +227,7 @@ def test_sweep_on_dask_runs_each_point_with_its_own_scenario(tmp_path):
         ]
 
     assert strip(tmp_path / "dask") == strip(tmp_path / "p0")
+
     def det(table):
         return [{k: v for k, v in t.items() if not k.startswith("wall_seconds")} for t in table]
 
