@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import html
-import importlib
 import io
 import json
 import math
@@ -24,6 +23,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from airdefsim.analysis.metrics import format_value
+from airdefsim.analysis.tracking_quality import tracking_quality_section
 from airdefsim.geo.basemap import basemap_lines
 from airdefsim.record.recorder import Run, read_run
 from airdefsim.summary import METRICS, RESULT_METRICS, metric_label
@@ -259,34 +259,6 @@ def summary_tables(summary: dict[str, Any]) -> tuple[list[dict[str, str]], list[
     return results, run
 
 
-def _extra_sections(run: Run) -> list[str]:
-    """Sections other parts contribute when their functions exist (tracking quality,
-    first-detection ranges); each is optional by design of the report, not by error."""
-    out: list[str] = []
-    for builder in (_tracking_section, _detection_section):
-        section = builder(run)
-        if section:
-            out.append(section)
-    return out
-
-
-def _tracking_section(run: Run) -> str:
-    return _optional_section("airdefsim.analysis.tracking_quality", "tracking_quality_section", run)
-
-
-def _detection_section(run: Run) -> str:
-    return _optional_section("airdefsim.analysis.coverage", "report_section", run)
-
-
-def _optional_section(module: str, name: str, run: Run) -> str:
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return ""
-    fn = getattr(mod, name, None)
-    return str(fn(run, _png)) if fn is not None else ""
-
-
 CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}
 th{background:#f0f0f0}td:first-child,th:first-child{text-align:left}img{max-width:100%}
@@ -318,7 +290,7 @@ def write_report(run_dir: str | Path) -> Path:
         f"<img alt='map' src='{_png(map_figure(run))}'>",
         "<h2>Timeline</h2>",
         f"<img alt='timeline' src='{_png(timeline_figure(run))}'>",
-        *_extra_sections(run),
+        tracking_quality_section(run, _png),
         "<p class='note'>Map data: Natural Earth (public domain) via world-atlas.</p>",
         "</body></html>",
     ]

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from airdefsim.analysis import compare as cmp
 from airdefsim.cli import batch
-from airdefsim.cli.common import err_console, fail, load_raw_or_exit, print_json
+from airdefsim.cli.common import err_console, load_raw_or_exit, print_json
 
 
 def comparison_table(result: dict[str, Any]) -> Table:
@@ -71,8 +71,6 @@ def compare_command(
     replication: Annotated[str, batch.REPL_OPT] = batch.DEFAULT_REPLICATION,
 ) -> None:
     """Compare two scenarios (e.g. S-400 vs Patriot on the same raid) over N paired runs."""
-    if out is not None and out.exists() and not out.is_dir():
-        fail(f"--out {out}: exists and is not a directory")
     fn = batch.resolve(replication)
     raw_a = load_raw_or_exit(scenario_a)
     raw_b = load_raw_or_exit(scenario_b)
