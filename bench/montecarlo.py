@@ -34,6 +34,7 @@ import psutil
 import yaml
 
 from airdefsim.analysis import montecarlo as mc
+from airdefsim.testing.synthetic_batch import synthetic_replication
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,7 +111,7 @@ def main() -> None:
     args = ap.parse_args()
 
     raw = yaml.safe_load(Path(args.scenario).read_text())
-    fn = mc.synthetic_replication if args.synthetic else mc.run_replication
+    fn = synthetic_replication if args.synthetic else mc.run_replication
     t0 = time.perf_counter()
     fn(raw, mc.replication_seed(int(raw.get("seed", 0)), 10**6))  # warm-up + calibration
     t_one = time.perf_counter() - t0

@@ -12,10 +12,15 @@ import time
 
 import numpy as np
 import pytest
+import typer
 import yaml
+from distributed import Client, LocalCluster
+from typer.testing import CliRunner
 
 from airdefsim.analysis import montecarlo as mc
 from airdefsim.analysis import stats
+from airdefsim.cli import mc as mc_cli
+from airdefsim.testing.synthetic_batch import SYNTHETIC_DELAY_ENV, synthetic_replication
 
 TINY = """\
 name: tiny
@@ -33,8 +38,8 @@ red:
     route: [{lat: 40.6, lon: 32.9, alt: 8 km}, {at: airbase}]
 """
 RAW = yaml.safe_load(TINY)
-SYN = mc.synthetic_replication
-SYN_NAME = "airdefsim.analysis.montecarlo:synthetic_replication"
+SYN = synthetic_replication
+SYN_NAME = "airdefsim.testing.synthetic_batch:synthetic_replication"
 
 
 def _strip(rows):
@@ -61,8 +66,6 @@ def test_replication_seed_is_seedsequence_and_distinct():
 
 
 def test_pool_and_dask_and_inprocess_rows_identical(tmp_path):
-    from distributed import Client, LocalCluster
-
     n = 12
     expected = _strip(_expected_rows(RAW, n))
     got_0 = mc.run_montecarlo(RAW, n, tmp_path / "p0", replication=SYN, workers=0, plots=False)
@@ -180,7 +183,7 @@ def test_sigkill_then_resume_runs_each_replication_once(tmp_path):
         "--replication",
         SYN_NAME,
     ]
-    env = {**os.environ, mc.SYNTHETIC_DELAY_ENV: "0.1"}
+    env = {**os.environ, SYNTHETIC_DELAY_ENV: "0.1"}
     proc = subprocess.Popen(
         cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
@@ -211,11 +214,6 @@ def test_sigkill_then_resume_runs_each_replication_once(tmp_path):
 
 def _cli(*args):
     """Run the ``mc``/``sweep`` commands in process; (exit code, stderr, stdout)."""
-    import typer
-    from typer.testing import CliRunner
-
-    from airdefsim.cli import mc as mc_cli
-
     app = typer.Typer()
     mc_cli.register(app)
     r = CliRunner().invoke(app, [str(a) for a in args])
@@ -237,11 +235,13 @@ def test_cli_bad_input_one_line_exit_2(tmp_path):
     code, err, _ = _cli(
         "mc", good, "-n", 2, "--out", out, "--workers", 1, "--scheduler", "tcp://x:1"
     )
-    assert (code, err.strip()) == (2, "give either --workers or --scheduler, not both")
+    assert (code, err.strip()) == (2, "error: give either --workers or --scheduler, not both")
     code, err, _ = _cli("mc", good, "-n", 0, "--out", out)
-    assert (code, err.strip()) == (2, "-n 0: need at least one replication")
+    assert (code, err.strip()) == (2, "error: -n 0: need at least one replication")
     code, err, _ = _cli("mc", good, "-n", 2, "--out", out, "--replication", "nosuch.module:f")
-    assert code == 2 and err.startswith("replication function 'nosuch.module:f': cannot import")
+    assert code == 2
+    assert err.startswith("error: replication function 'nosuch.module:f': cannot import")
+    assert len(err.strip().splitlines()) == 1
     assert not out.exists()
     # a good run prints the summary as JSON on stdout with --json
     code, err, stdout = _cli(
@@ -265,7 +265,7 @@ def test_cli_bad_input_one_line_exit_2(tmp_path):
     )
     assert (code, err.strip()) == (
         2,
-        f"--resume {out}: made for a different batch (n: 4 there, 5 now)",
+        f"error: --resume {out}: made for a different batch (n: 4 there, 5 now)",
     )
 
 
@@ -285,7 +285,7 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path):
     n = 30
     cmd = [sys.executable, "-m", "airdefsim.cli.mc", "mc", str(scen), "-n", str(n)]
     cmd += ["--workers", "2", "--out", str(out), "--no-plots", "--replication", SYN_NAME]
-    env = {**os.environ, mc.SYNTHETIC_DELAY_ENV: "0.3"}
+    env = {**os.environ, SYNTHETIC_DELAY_ENV: "0.3"}
     proc = subprocess.Popen(
         cmd,
         env=env,
@@ -307,7 +307,7 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path):
     saved = len(mc.read_rows(results))
     assert 2 <= saved < n
     assert err.strip().splitlines()[-1] == (
-        f"interrupted: {saved} replications saved in {out}; run again with --resume"
+        f"error: interrupted: {saved} replications saved in {out}; run again with --resume"
     )
     s = mc.run_montecarlo(RAW, n, out, replication=SYN, workers=0, resume=True, plots=False)
     assert (s["resumed"], s["ran"]) == (saved, n - saved)

@@ -142,3 +142,25 @@ def test_summarize_counts_probabilities_and_nan():
         stats.wilson_interval(1, 3)
     )
     assert "p_friendly_engaged" not in p  # no row says anything about friendlies
+
+
+def test_pooled_fractions_and_registry_order():
+    # 2 + 1 + 0 of 2 threats each killed: 3 of 6 pooled; Newcombe's 81/263 row pooled
+    # over two runs gives the published interval
+    rows = [
+        {"interceptors_fired": 4, "threats_killed": 2, "threats": 2, "leakers": 0},
+        {"interceptors_fired": 3, "threats_killed": 1, "threats": 2, "leakers": 1},
+        {"interceptors_fired": 0, "threats_killed": 0, "threats": 2, "leakers": 2},
+    ]
+    s = stats.summarize(rows)
+    # the registry's order (airdefsim.summary.METRICS), not the rows' key order
+    assert list(s["metrics"]) == ["threats", "threats_killed", "leakers", "interceptors_fired"]
+    kf = s["probabilities"]["kill_fraction"]
+    assert (kf["k"], kf["n"], kf["p"]) == (3, 6, 0.5)
+    assert (kf["lo"], kf["hi"]) == pytest.approx(stats.wilson_interval(3, 6))
+    runs = [{"threats": 131, "threats_killed": 40}, {"threats": 132, "threats_killed": 41}]
+    kf = stats.summarize(runs)["probabilities"]["kill_fraction"]
+    assert (kf["k"], kf["n"]) == (81, 263)
+    assert (kf["lo"], kf["hi"]) == pytest.approx((0.2553, 0.3662), abs=5e-5)
+    # no threats: nothing to pool, the fraction is left out
+    assert "kill_fraction" not in stats.summarize([{"threats": 0}])["probabilities"]

@@ -7,12 +7,17 @@ import json
 
 import pyarrow.parquet as pq
 import pytest
+import typer
 import yaml
+from distributed import LocalCluster
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from airdefsim.analysis import montecarlo as mc
 from airdefsim.analysis import sweep
+from airdefsim.cli import mc as mc_cli
+from airdefsim.testing.synthetic_batch import synthetic_replication
 
 TINY = """\
 name: tiny
@@ -30,7 +35,7 @@ red:
     route: [{lat: 40.6, lon: 32.9, alt: 8 km}, {at: airbase}]
 """
 RAW = yaml.safe_load(TINY)
-SYN_NAME = "airdefsim.analysis.montecarlo:synthetic_replication"
+SYN_NAME = "airdefsim.testing.synthetic_batch:synthetic_replication"
 
 
 @pytest.mark.parametrize(
@@ -118,7 +123,7 @@ def test_grid_is_cartesian_product_first_slowest():
 def test_bad_sets_fail_before_running(tmp_path, sets, message):
     out = tmp_path / "o"
     with pytest.raises(sweep.SweepError) as err:
-        sweep.run_sweep(RAW, sets, 2, out, replication=mc.synthetic_replication, workers=0)
+        sweep.run_sweep(RAW, sets, 2, out, replication=synthetic_replication, workers=0)
     assert str(err.value).startswith(message)
     assert "\n" not in str(err.value)
     assert not out.exists()  # nothing ran, nothing written
@@ -132,7 +137,7 @@ def test_sweep_common_random_numbers_and_table(tmp_path):
         ["red[0].count=1,4", "blue[0].doctrine.policy=shoot-look-shoot,shoot-shoot-look"],
         n,
         out,
-        replication=mc.synthetic_replication,
+        replication=synthetic_replication,
         workers=0,
     )
     rows = mc.read_rows(out / mc.RESULTS)
@@ -175,7 +180,7 @@ def test_sweep_common_random_numbers_and_table(tmp_path):
         ["red[0].count=1,4", "blue[0].doctrine.policy=shoot-look-shoot,shoot-shoot-look"],
         n,
         out,
-        replication=mc.synthetic_replication,
+        replication=synthetic_replication,
         workers=0,
         resume=True,
         plots=False,
@@ -187,18 +192,49 @@ def test_sweep_common_random_numbers_and_table(tmp_path):
             ["red[0].count=1,5"],
             n,
             out,
-            replication=mc.synthetic_replication,
+            replication=synthetic_replication,
             workers=0,
             resume=True,
         )
 
 
+def test_sweep_on_dask_runs_each_point_with_its_own_scenario(tmp_path):
+    # regression: the Dask executor scattered each point's scenario as a dict, whose
+    # values Dask keys by the dict's keys -- every point then ran the first scenario
+    n = 3
+    sets = ["red[0].count=1,4"]
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        s = sweep.run_sweep(
+            RAW,
+            sets,
+            n,
+            tmp_path / "dask",
+            replication=synthetic_replication,
+            scheduler=cluster.scheduler_address,
+            plots=False,
+        )
+    assert [t["threats_mean"] for t in s["table"]] == [1, 4]
+    pool = sweep.run_sweep(
+        RAW, sets, n, tmp_path / "p0", replication=synthetic_replication, workers=0, plots=False
+    )
+
+    def strip(d):
+        return [
+            {k: v for k, v in r.items() if k != "wall_seconds"}
+            for r in sorted(mc.read_rows(d / mc.RESULTS), key=mc.row_key)
+        ]
+
+    assert strip(tmp_path / "dask") == strip(tmp_path / "p0")
+
+    def det(table):
+        return [{k: v for k, v in t.items() if not k.startswith("wall_seconds")} for t in table]
+
+    assert det(s["table"]) == det(pool["table"])
+
+
 def test_cli_bad_set_is_one_line_exit_2(tmp_path):
-    import typer
-    from typer.testing import CliRunner
-
-    from airdefsim.cli import mc as mc_cli
-
     app = typer.Typer()
     mc_cli.register(app)
     scen = tmp_path / "tiny.yaml"
@@ -207,10 +243,12 @@ def test_cli_bad_set_is_one_line_exit_2(tmp_path):
     args = ["sweep", str(scen), "-n", "2", "--out", str(out), "--replication", SYN_NAME]
     r = CliRunner().invoke(app, [*args, "--set", "red[0].cnt=1,2"])
     assert r.exit_code == 2 and isinstance(r.exception, SystemExit)
-    assert r.stderr.strip().splitlines() == ["--set red[0].cnt=1: red[0].cnt: unknown key"]
+    assert r.stderr.strip().splitlines() == ["error: --set red[0].cnt=1: red[0].cnt: unknown key"]
     r = CliRunner().invoke(app, [*args, "--set", "red[0]]=1"])
     assert r.exit_code == 2
-    assert r.stderr.strip() == "--set red[0]]=1: bad path 'red[0]]': unexpected ']' at column 7"
+    assert r.stderr.strip() == (
+        "error: --set red[0]]=1: bad path 'red[0]]': unexpected ']' at column 7"
+    )
     assert not out.exists()
     r = CliRunner().invoke(
         app, [*args, "--workers", "0", "--set", "red[0].count=1,2", "--json", "--no-plots"]

@@ -1,226 +1,300 @@
-"""System-vs-system comparison: two scenarios run on the same seeds.
+"""System-vs-system comparison: two scenarios on the same replication seeds, paired.
 
-:func:`compare` runs each scenario ``n`` times with seeds ``seed, seed + 1, …`` (the same
-seeds for both, so the raid's random spread and the sensors' noise streams line up as far
-as the scenarios allow) and summarises each metric as a mean with a 95 % interval:
+:func:`compare` runs scenario A and scenario B ``n`` times each as one batch of the Monte
+Carlo runner (:func:`airdefsim.analysis.montecarlo.run_batch`): a local process pool or
+a Dask cluster, one durable row per finished run, ``resume`` after a kill. Replication
+``k`` of both scenarios runs with ``replication_seed(seed, k)`` — the Monte Carlo rule —
+so A and B draw the same random streams wherever the two scenarios consume them alike
+(common random numbers), and run ``k`` of A is paired with run ``k`` of B.
 
-* counts and times (threats killed, leakers, assets hit, interceptors fired,
-  interceptors per kill, first engagement range, first detection to first launch,
-  friendlies engaged): Student-t interval of the mean over runs
-  (:func:`airdefsim.analysis.stats.t_interval`); runs where the metric is undefined
-  (no kill, no launch) are left out and ``n`` says how many were used;
-* proportions (fraction of threats killed, fraction leaking — pooled over all runs —
-  and the fraction of runs in which a friendly was engaged): Wilson score interval
+What is compared (:data:`COMPARED`):
+
+* every engagement outcome of :data:`airdefsim.summary.RESULT_METRICS` (threats killed,
+  leakers, assets hit, interceptors fired and per kill, first detection, launch and
+  engagement range, …): the mean over runs with a Student-t interval
+  (:func:`airdefsim.analysis.stats.t_interval`), in the metric's display unit (ranges
+  in km, under a key that says so: ``first_engagement_range_km``); runs where the metric
+  is undefined (no kill, no launch) are left out and ``n`` says how many were used;
+* every proportion of :data:`airdefsim.analysis.metrics.PROPORTIONS` (P(asset hit),
+  fraction of threats killed, …): a Wilson score interval
   (:func:`airdefsim.analysis.stats.wilson_interval`).
 
-The paired difference B − A per run (same seed) gets a t interval too (``diff``).
+The paired difference B − A per replication gets a t interval too (``diff``; for a
+proportion, the difference of the per-run ratios).
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import math
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from airdefsim.analysis.stats import t_interval, wilson_interval
+from airdefsim.analysis import montecarlo, stats
+from airdefsim.analysis.metrics import PROPORTIONS, display_key, label
+from airdefsim.analysis.montecarlo import McError, ReplicationFn, RowCallback
+from airdefsim.scenario import read_scenario_raw, validate_dict
+from airdefsim.summary import RESULT_METRICS, Metric
 
-#: (key, label, source summary key, scale) of the metrics averaged with a t interval
-MEAN_METRICS: list[tuple[str, str, str, float]] = [
-    ("threats_killed", "threats killed", "threats_killed", 1.0),
-    ("leakers", "leakers", "leakers", 1.0),
-    ("assets_hit", "defended assets hit", "assets_hit", 1.0),
-    ("interceptors_fired", "interceptors fired", "interceptors_fired", 1.0),
-    ("interceptors_per_kill", "interceptors per kill", "interceptors_per_kill", 1.0),
-    ("first_engagement_range_km", "first engagement range (km)", "first_engagement_range_m", 1e-3),
-    ("detection_to_launch_s", "first detection to first launch (s)", "detection_to_launch_s", 1.0),
-    ("friendlies_engaged", "friendlies engaged", "friendlies_engaged", 1.0),
-]
-#: (key, label) of the proportions with a Wilson interval
-PROPORTIONS: list[tuple[str, str]] = [
-    ("kill_fraction", "fraction of threats killed"),
-    ("leak_fraction", "fraction of threats leaking"),
-    ("runs_friendly_engaged", "runs with a friendly engaged"),
-]
-LABELS: dict[str, str] = {k: label for k, label, _, _ in MEAN_METRICS} | dict(PROPORTIONS)
-#: short labels for narrow tables
-SHORT: dict[str, str] = {
-    "threats_killed": "threats killed",
-    "leakers": "leakers",
-    "assets_hit": "assets hit",
-    "interceptors_fired": "interceptors fired",
-    "interceptors_per_kill": "interceptors/kill",
-    "first_engagement_range_km": "1st engagement km",
-    "detection_to_launch_s": "detect→launch s",
-    "friendlies_engaged": "friendlies engaged",
-    "kill_fraction": "kill fraction",
-    "leak_fraction": "leak fraction",
-    "runs_friendly_engaged": "runs w/ friendly eng",
-}
-
-RunFn = Callable[..., Any]
+#: the two systems, in order: row field ``system`` and keys of the result
+SYSTEMS = ("a", "b")
 
 
-def _num(v: Any) -> float:
-    if v is None:
-        return math.nan
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return math.nan
-    return x if math.isfinite(x) else math.nan
+@dataclass(frozen=True)
+class Compared:
+    """One line of a comparison.
+
+    Attributes
+    ----------
+    key : str — key in ``compare.json``, ``compare.csv`` and the result dicts
+    label, short : str — a person's label with its display unit; a short one
+    metric : Metric or None — the per-run metric averaged (t interval), in display units
+    proportion : str or None — the :data:`~airdefsim.analysis.metrics.PROPORTIONS` key
+        (Wilson interval)
+    """
+
+    key: str
+    label: str
+    short: str
+    metric: Metric | None = None
+    proportion: str | None = None
 
 
-def _stat(mean: float, lo: float, hi: float, n: int) -> dict[str, float | int | None]:
-    def clean(x: float) -> float | None:
-        return None if not math.isfinite(x) else float(x)
+#: every line of a comparison, in display order
+COMPARED: tuple[Compared, ...] = tuple(
+    Compared(display_key(m), label(m.key), label(m.key, short=True), metric=m)
+    for m in RESULT_METRICS
+) + tuple(Compared(p.key, p.label, p.short, proportion=p.key) for p in PROPORTIONS)
+
+Stat = dict[str, float | int | None]
+
+
+def _stat(mean: float | None, lo: float | None, hi: float | None, n: int) -> Stat:
+    def clean(x: float | None) -> float | None:
+        return None if x is None or not math.isfinite(x) else float(x)
 
     return {"mean": clean(mean), "lo": clean(lo), "hi": clean(hi), "n": int(n)}
 
 
-def metric_values(summaries: Sequence[dict[str, Any]]) -> dict[str, np.ndarray]:
-    """Per-run values of every mean metric, (n,) float each, NaN where undefined."""
-    out: dict[str, np.ndarray] = {}
-    for key, _, src, scale in MEAN_METRICS:
-        out[key] = np.array([_num(s.get(src)) * scale for s in summaries], dtype=float)
-    threats = np.array([_num(s.get("threats")) for s in summaries])
-    out["kill_fraction"] = out["threats_killed"] / np.where(threats > 0, threats, np.nan)
-    out["leak_fraction"] = out["leakers"] / np.where(threats > 0, threats, np.nan)
-    out["runs_friendly_engaged"] = (np.nan_to_num(out["friendlies_engaged"]) > 0).astype(float)
-    return out
+def _scaled(v: float | None, scale: float) -> float | None:
+    return None if v is None else v * scale
 
 
-def summarize(summaries: Sequence[dict[str, Any]]) -> dict[str, dict[str, float | int | None]]:
-    """Mean and 95 % interval of every metric over run summaries.
+def summarize(rows: Sequence[Mapping[str, Any]], confidence: float = 0.95) -> dict[str, Stat]:
+    """Mean and interval of every :data:`COMPARED` line over the runs of one system.
 
     Parameters
     ----------
-    summaries : list of dict — ``RunResult.summary`` of each run (keys of
-        ``docs/architecture.md``)
+    rows : sequence of mapping
+        One run summary (or ``results.jsonl`` row) per run; metric name -> number,
+        None or NaN where undefined.
+    confidence : float
+        Level of every interval.
 
     Returns
     -------
-    dict metric -> {mean, lo, hi, n}; None where undefined (fewer than two values).
+    dict
+        key -> ``{mean, lo, hi, n}``; None where undefined (no value, or fewer than two
+        for an interval). ``n``: runs used (metrics), trials (proportions).
     """
-    vals = metric_values(summaries)
-    out: dict[str, dict[str, float | int | None]] = {}
-    for key, *_ in MEAN_METRICS:
-        x = vals[key]
-        n_ok = int(np.isfinite(x).sum())
-        out[key] = _stat(*t_interval(x), n_ok)
-    threats = np.array([_num(s.get("threats")) for s in summaries])
-    killed = vals["threats_killed"]
-    leaked = vals["leakers"]
-    ok = np.isfinite(threats) & np.isfinite(killed) & np.isfinite(leaked)
-    total = int(np.nansum(threats[ok]))
-    for key, k in (
-        ("kill_fraction", int(np.nansum(killed[ok]))),
-        ("leak_fraction", int(np.nansum(leaked[ok]))),
-    ):
-        k = min(k, total)
-        lo, hi = wilson_interval(k, total)
-        out[key] = _stat(k / total if total else math.nan, lo, hi, total)
-    n_runs = len(summaries)
-    k_f = int(vals["runs_friendly_engaged"].sum())
-    lo, hi = wilson_interval(k_f, n_runs)
-    out["runs_friendly_engaged"] = _stat(k_f / n_runs if n_runs else math.nan, lo, hi, n_runs)
+    s = stats.summarize(rows, metrics=[m.key for m in RESULT_METRICS], confidence=confidence)
+    out: dict[str, Stat] = {}
+    for c in COMPARED:
+        if c.metric is not None:
+            st = s["metrics"][c.metric.key]
+            k = c.metric.display_scale
+            out[c.key] = _stat(
+                _scaled(st["mean"], k), _scaled(st["lo"], k), _scaled(st["hi"], k), st["n"]
+            )
+        else:
+            p = s["probabilities"].get(c.proportion)
+            out[c.key] = (
+                _stat(p["p"], p["lo"], p["hi"], p["n"])
+                if p is not None
+                else _stat(None, None, None, 0)
+            )
     return out
+
+
+def metric_values(rows: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
+    """Per-run value of every :data:`COMPARED` line, ``(len(rows),)`` float each, NaN
+    where undefined: the metric in its display unit, or the run's proportion."""
+    props = {p.key: p for p in PROPORTIONS}
+    out: dict[str, np.ndarray] = {}
+    for c in COMPARED:
+        if c.metric is not None:
+            out[c.key] = stats.column(rows, c.metric.key) * c.metric.display_scale
+        else:
+            trials = props[str(c.proportion)].trials
+            vals = []
+            for r in rows:
+                t = trials(r)
+                vals.append(t[0] / t[1] if t is not None and t[1] > 0 else math.nan)
+            out[c.key] = np.array(vals, dtype=np.float64)
+    return out
+
+
+def _by_replication(rows: Sequence[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+    return {int(r.get("replication", i)): r for i, r in enumerate(rows)}
 
 
 def paired_difference(
-    a: Sequence[dict[str, Any]], b: Sequence[dict[str, Any]]
-) -> dict[str, dict[str, float | int | None]]:
-    """Mean and t interval of B − A over runs with the same seed, per metric."""
-    va, vb = metric_values(a), metric_values(b)
-    out: dict[str, dict[str, float | int | None]] = {}
+    a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]], confidence: float = 0.95
+) -> dict[str, Stat]:
+    """Mean and t interval of B − A over the replications both systems ran.
+
+    Rows are paired by their ``replication`` (by position when a row has none);
+    ``n`` is the number of pairs where both values are defined.
+    """
+    ia, ib = _by_replication(a), _by_replication(b)
+    common = sorted(set(ia) & set(ib))
+    va = metric_values([ia[k] for k in common])
+    vb = metric_values([ib[k] for k in common])
+    out: dict[str, Stat] = {}
     for key in va:
         d = vb[key] - va[key]
-        out[key] = _stat(*t_interval(d), int(np.isfinite(d).sum()))
+        out[key] = _stat(*stats.t_interval(d, confidence), int(np.isfinite(d).sum()))
     return out
 
 
-def _load(s: Any) -> Any:
-    if isinstance(s, (str, Path)):
-        from airdefsim.scenario import load_scenario
-
-        return load_scenario(s)
-    return s
-
-
-def _summary_of(run: RunFn, scenario: Any, seed: int) -> dict[str, Any]:
-    summary = run(scenario, seed=seed).summary
-    return summary.to_dict() if hasattr(summary, "to_dict") else dict(summary)
+def _raw(scenario: Mapping[str, Any] | str | Path) -> tuple[dict[str, Any], str | None]:
+    """A raw scenario mapping and its file: a path is read and validated here (problems
+    with line numbers raise ``ScenarioError``); a mapping is taken as it is (the
+    replication validates it)."""
+    if isinstance(scenario, str | Path):
+        raw, lines, file = read_scenario_raw(scenario)
+        validate_dict(raw, file, lines)
+        return raw, file
+    return dict(scenario), None
 
 
 def compare(
-    scenario_a: Any,
-    scenario_b: Any,
+    scenario_a: Mapping[str, Any] | str | Path,
+    scenario_b: Mapping[str, Any] | str | Path,
     n: int = 20,
+    out_dir: str | Path | None = None,
+    *,
     seed: int = 1,
-    progress: Callable[[int, int], None] | None = None,
-    run: RunFn | None = None,
-    workers: int = 1,
+    replication: ReplicationFn = montecarlo.run_replication,
+    workers: int | None = None,
+    scheduler: Any = None,
+    resume: bool = False,
+    plots: bool = True,
+    scenario_files: tuple[str | None, str | None] | None = None,
+    on_row: RowCallback | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+    confidence: float = 0.95,
 ) -> dict[str, Any]:
-    """Run two scenarios ``n`` times each on the same seeds and compare them.
+    """Run two scenarios ``n`` times each on the same replication seeds and compare them.
 
     Parameters
     ----------
-    scenario_a, scenario_b : Scenario or path to a scenario YAML
-    n : int >= 1 — runs per scenario
-    seed : int — seeds ``seed … seed + n - 1`` are used for both
-    progress : callable(done, total), optional — called after each run
-    run : callable(scenario, seed=...) -> object with ``.summary``; default
-        :func:`airdefsim.sim.run_scenario` (must be a module-level function when
-        ``workers > 1``)
-    workers : int >= 1 — processes; the results do not depend on it (one seed per run)
+    scenario_a, scenario_b : raw scenario mapping (YAML-loaded) or path to a YAML file
+    n : int >= 1
+        Runs per scenario.
+    out_dir : path, optional
+        Run directory: ``manifest.json``, ``results.jsonl`` (one durable row per run,
+        with ``point`` 0/1 and ``system`` ``"a"``/``"b"``), then ``compare.csv``,
+        ``compare.json`` and ``compare.png``. Without it the batch runs in a temporary
+        directory, removed at the end (nothing to resume).
+    seed : int >= 0
+        Base seed: replication ``k`` of both scenarios runs with
+        ``replication_seed(seed, k)``.
+    replication, workers, scheduler, on_row, on_start
+        As :func:`airdefsim.analysis.montecarlo.run_batch`.
+    resume : bool
+        Finish the comparison already in ``out_dir`` (never repeats a run).
+    plots : bool
+        Write ``compare.png``.
+    scenario_files : (str or None, str or None), optional
+        The files the mappings came from, for the manifest (paths record themselves).
 
     Returns
     -------
-    dict with ``a`` and ``b`` (metric -> {mean, lo, hi, n}), ``diff`` (B − A, paired),
-    ``names`` ({a, b}), ``seeds`` and ``runs`` ({a: [summary…], b: [summary…]}).
+    dict
+        ``a`` and ``b`` (key -> {mean, lo, hi, n}), ``diff`` (B − A, paired),
+        ``names`` ({a, b}), ``n``, ``base_seed``, ``confidence``, ``ran``, ``resumed``,
+        ``seeds`` (of replications 0 … n−1) and ``runs`` ({a: [row…], b: [row…]} in
+        replication order). What ``compare.json`` holds.
+
+    Raises
+    ------
+    McError
+        A bad option, an ``out_dir`` holding another batch; ``ReplicationFailed`` when a
+        run raises (the finished runs are kept for ``resume``).
     """
     if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
-    if workers < 1:
-        raise ValueError(f"workers must be at least 1, got {workers}")
-    if run is None:
-        from airdefsim.sim import run_scenario
+        raise McError(f"-n {n}: need at least one run per scenario")
+    if seed < 0:
+        raise McError(f"--seed {seed}: must be >= 0")
+    if resume and out_dir is None:
+        raise McError("--resume needs --out, the directory of the comparison to finish")
+    (raw_a, file_a), (raw_b, file_b) = _raw(scenario_a), _raw(scenario_b)
+    if scenario_files is not None:
+        file_a, file_b = file_a or scenario_files[0], file_b or scenario_files[1]
+    names = {"a": str(raw_a.get("name") or "A"), "b": str(raw_b.get("name") or "B")}
+    manifest = {
+        "version": montecarlo.MANIFEST_VERSION,
+        "kind": "compare",
+        "scenario": f"{names['a']} vs {names['b']}",
+        "scenario_file": [file_a, file_b],
+        "scenario_sha256": montecarlo.scenario_hash({"a": raw_a, "b": raw_b}),
+        "n": int(n),
+        "base_seed": int(seed),
+        "replication": montecarlo.function_name(replication),
+        "params": [],
+        "systems": names,
+    }
+    points = [(raw_a, {"point": 0, "system": "a"}), (raw_b, {"point": 1, "system": "b"})]
 
-        run = run_scenario
-    sa, sb = _load(scenario_a), _load(scenario_b)
-    seeds = [int(seed) + k for k in range(n)]
-    jobs = [(key, sc, s) for s in seeds for key, sc in (("a", sa), ("b", sb))]
-    out: dict[tuple[str, int], dict[str, Any]] = {}
-    if workers == 1:
-        for done, (key, sc, s) in enumerate(jobs, start=1):
-            out[(key, s)] = _summary_of(run, sc, s)
-            if progress is not None:
-                progress(done, len(jobs))
+    def run_in(directory: Path) -> montecarlo.BatchResult:
+        return montecarlo.run_batch(
+            points,
+            n,
+            directory,
+            manifest,
+            base_seed=int(seed),
+            replication=replication,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            on_row=on_row,
+            on_start=on_start,
+        )
+
+    if out_dir is None:
+        with tempfile.TemporaryDirectory(prefix="airdefsim-compare-") as tmp:
+            batch = run_in(Path(tmp) / "batch")
     else:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_summary_of, run, sc, s): (key, s) for key, sc, s in jobs}
-            for done, fut in enumerate(as_completed(futures), start=1):
-                out[futures[fut]] = fut.result()
-                if progress is not None:
-                    progress(done, len(jobs))
-    runs = {key: [out[(key, s)] for s in seeds] for key in ("a", "b")}
-    return {
-        "a": summarize(runs["a"]),
-        "b": summarize(runs["b"]),
-        "diff": paired_difference(runs["a"], runs["b"]),
-        "names": {"a": getattr(sa, "name", "A"), "b": getattr(sb, "name", "B")},
-        "seeds": seeds,
+        batch = run_in(Path(out_dir))
+    runs = {
+        s: sorted((r for r in batch.rows if int(r["point"]) == i), key=montecarlo.row_key)
+        for i, s in enumerate(SYSTEMS)
+    }
+    result: dict[str, Any] = {
+        "a": summarize(runs["a"], confidence),
+        "b": summarize(runs["b"], confidence),
+        "diff": paired_difference(runs["a"], runs["b"], confidence),
+        "names": names,
+        "n": int(n),
+        "base_seed": int(seed),
+        "confidence": confidence,
+        "ran": batch.ran,
+        "resumed": batch.resumed,
+        "seeds": [montecarlo.replication_seed(int(seed), k) for k in range(n)],
         "runs": runs,
     }
+    if out_dir is not None:
+        write_outputs(result, Path(out_dir), plots=plots)
+    return result
 
 
-def format_stat(stat: dict[str, Any], digits: int | None = None, symmetric: bool = False) -> str:
+def format_stat(stat: Mapping[str, Any], digits: int | None = None, symmetric: bool = False) -> str:
     """``mean [lo, hi]``, or ``mean ± half-width`` when ``symmetric`` (t intervals);
     ``—`` when undefined; 1 decimal from 10 up, else 2."""
     m, lo, hi = stat.get("mean"), stat.get("lo"), stat.get("hi")
@@ -235,22 +309,22 @@ def format_stat(stat: dict[str, Any], digits: int | None = None, symmetric: bool
     return f"{m:.{d}f} [{lo:.{d}f}, {hi:.{d}f}]"
 
 
-def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Flat rows (one per metric) for tables and CSV."""
+def rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Flat rows (one per :data:`COMPARED` line) for tables and CSV."""
     out = []
-    for key, label in LABELS.items():
-        row: dict[str, Any] = {"metric": key, "label": label}
+    for c in COMPARED:
+        row: dict[str, Any] = {"metric": c.key, "label": c.label}
         for side in ("a", "b", "diff"):
-            st = result.get(side, {}).get(key, {})
+            st = result.get(side, {}).get(c.key, {})
             for f in ("mean", "lo", "hi", "n"):
                 row[f"{side}_{f}"] = st.get(f)
         out.append(row)
     return out
 
 
-def write_outputs(result: dict[str, Any], out_dir: Path) -> list[Path]:
-    """Write ``compare.csv``, ``compare.json`` and ``compare.png`` (bar plots with 95 %
-    error bars) into ``out_dir``; returns the paths."""
+def write_outputs(result: Mapping[str, Any], out_dir: Path, plots: bool = True) -> list[Path]:
+    """Write ``compare.csv``, ``compare.json`` and (``plots``) ``compare.png`` (bar plots
+    with the interval as error bars) into ``out_dir``; returns the paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     table = rows(result)
     p_csv = out_dir / "compare.csv"
@@ -259,37 +333,31 @@ def write_outputs(result: dict[str, Any], out_dir: Path) -> list[Path]:
         w.writeheader()
         w.writerows(table)
     p_json = out_dir / "compare.json"
-    p_json.write_text(json.dumps(result, indent=2, default=_json_default))
-    p_png = out_dir / "compare.png"
-    plot(result, p_png)
-    return [p_csv, p_json, p_png]
+    montecarlo.write_json(p_json, result)
+    paths = [p_csv, p_json]
+    if plots:
+        p_png = out_dir / "compare.png"
+        plot(result, p_png)
+        paths.append(p_png)
+    return paths
 
 
-def _json_default(o: Any) -> Any:
-    if isinstance(o, np.generic):
-        v = o.item()
-        return None if isinstance(v, float) and not math.isfinite(v) else v
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    return str(o)
-
-
-def plot(result: dict[str, Any], path: Path) -> None:
-    """Bar plots, one panel per metric, A and B side by side with 95 % error bars."""
+def plot(result: Mapping[str, Any], path: Path) -> None:
+    """Bar plots, one panel per line, A and B side by side with interval error bars."""
+    # matplotlib is heavy and only needed here: imported on first plot
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    keys = list(LABELS)
     ncol = 4
-    nrow = math.ceil(len(keys) / ncol)
+    nrow = math.ceil(len(COMPARED) / ncol)
     fig, axes = plt.subplots(nrow, ncol, figsize=(3.2 * ncol, 2.8 * nrow), squeeze=False)
     names = result.get("names", {"a": "A", "b": "B"})
-    for ax, key in zip(axes.flat, keys, strict=False):
+    for ax, c in zip(axes.flat, COMPARED, strict=False):
         means, errs = [], []
-        for side in ("a", "b"):
-            st = result[side][key]
+        for side in SYSTEMS:
+            st = result[side][c.key]
             m = st["mean"] if st["mean"] is not None else math.nan
             lo = st["lo"] if st["lo"] is not None else m
             hi = st["hi"] if st["hi"] is not None else m
@@ -298,11 +366,12 @@ def plot(result: dict[str, Any], path: Path) -> None:
         yerr = np.array(errs).T
         ax.bar([0, 1], means, yerr=yerr, capsize=4, color=["#4c72b0", "#dd8452"])
         ax.set_xticks([0, 1], [str(names["a"])[:18], str(names["b"])[:18]], fontsize=7)
-        ax.set_title(LABELS[key], fontsize=8)
+        ax.set_title(c.label, fontsize=8)
         ax.tick_params(axis="y", labelsize=7)
-    for ax in list(axes.flat)[len(keys) :]:
+    for ax in list(axes.flat)[len(COMPARED) :]:
         ax.axis("off")
-    fig.suptitle(f"{names['a']} vs {names['b']} — mean and 95 % interval", fontsize=9)
+    conf = float(result.get("confidence", 0.95))
+    fig.suptitle(f"{names['a']} vs {names['b']} — mean and {conf:.0%} interval", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

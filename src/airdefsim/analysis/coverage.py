@@ -26,8 +26,10 @@ from numpy.typing import NDArray
 
 from airdefsim import units
 from airdefsim.geo.horizon import max_los_range
+from airdefsim.geo.wgs84 import LocalFrame, geodetic_to_ecef
+from airdefsim.scenario.presets import get_presets
 from airdefsim.scenario.schema import RadarSpec, ThreatSpec
-from airdefsim.sensors import detection, jamming, radar, rcs
+from airdefsim.sensors import detection, jamming, radar, rcs, terrain
 from airdefsim.sensors.propagation import EFF_RADIUS
 
 F64 = NDArray[np.float64]
@@ -205,8 +207,6 @@ def resolve_radars(name: str, presets: Any = None) -> list[tuple[str, RadarSpec]
     """The radars of a unit preset (``s400_battalion`` …) or a single radar preset
     (``91N6E`` …), as (label, spec). Raises :class:`CoverageError` if unknown."""
     if presets is None:
-        from airdefsim.scenario.presets import get_presets
-
         presets = get_presets()
     if name in presets.radars:
         return [(name, presets.radars[name])]
@@ -282,8 +282,6 @@ def first_detection_ranges(
     horizon_range_m, limited_by
     """
     if presets is None:
-        from airdefsim.scenario.presets import get_presets
-
         presets = get_presets()
     rows = []
     radars = resolve_radars(unit_preset, presets)
@@ -393,9 +391,6 @@ def horizontal_coverage(
     jammer : (lat_deg, lon_deg, erp_dbw) — a stand-off noise jammer at 10 km altitude
         covering the radar's band with the radar's bandwidth
     """
-    from airdefsim.geo.wgs84 import LocalFrame, geodetic_to_ecef
-    from airdefsim.sensors import terrain
-
     az = np.linspace(0.0, 2 * np.pi, n_az, endpoint=False)
     horizon = horizon_range(spec, altitude)
     gr = np.linspace(1.0, min(horizon, spec.instrumented_range * 1.01), n_r)

@@ -6,6 +6,9 @@
   narrow and flat;
 - ``sweep_<param>.png`` — each metric's mean with its interval against one swept
   parameter, one line per combination of the other parameters.
+
+Panel titles are the metric registry's labels with their display units, and values are
+plotted in those units (ranges in km); see :mod:`airdefsim.analysis.metrics`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from airdefsim.analysis import stats
+from airdefsim.analysis.metrics import label
+from airdefsim.summary import METRIC
+
+
+def _scale(name: str) -> float:
+    """Display scale of a metric (1 for proportions and keys outside the registry)."""
+    m = METRIC.get(name)
+    return m.display_scale if m is not None else 1.0
 
 
 def _grid(n: int) -> tuple[int, int]:
@@ -41,7 +52,7 @@ def plot_histograms(rows: Sequence[Mapping[str, Any]], path: Path) -> Path:
     nr, nc = _grid(max(1, len(metrics)))
     fig, axes = plt.subplots(nr, nc, figsize=(3.6 * nc, 2.8 * nr), squeeze=False)
     for ax, name in zip(axes.flat, metrics, strict=False):
-        x = stats.column(rows, name)
+        x = stats.column(rows, name) * _scale(name)
         x = x[np.isfinite(x)]
         integer = bool(np.all(x == np.round(x))) and x.size > 0 and np.ptp(x) <= 60
         bins: Any = (
@@ -51,7 +62,7 @@ def plot_histograms(rows: Sequence[Mapping[str, Any]], path: Path) -> Path:
         )
         ax.hist(x, bins=bins, color="#3b6ea5", edgecolor="white", linewidth=0.4)
         ax.axvline(float(x.mean()), color="#c0392b", linewidth=1.0)
-        ax.set_title(name, fontsize=9)
+        ax.set_title(label(name), fontsize=9)
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(metrics) :]:
         ax.set_visible(False)
@@ -71,10 +82,11 @@ def plot_running_mean(
     fig, axes = plt.subplots(nr, nc, figsize=(3.6 * nc, 2.6 * nr), squeeze=False)
     k = np.arange(1, len(rows) + 1)
     for ax, name in zip(axes.flat, metrics, strict=False):
-        mean, lo, hi = stats.running_mean(stats.column(rows, name), confidence)
+        col = stats.column(rows, name) * _scale(name)
+        mean, lo, hi = stats.running_mean(col, confidence)
         ax.fill_between(k, lo, hi, color="#3b6ea5", alpha=0.25, linewidth=0)
         ax.plot(k, mean, color="#1f3b5a", linewidth=1.0)
-        ax.set_title(name, fontsize=9)
+        ax.set_title(label(name), fontsize=9)
         ax.tick_params(labelsize=7)
         ax.set_xlabel("replications", fontsize=7)
     for ax in list(axes.flat)[len(metrics) :]:
@@ -146,19 +158,20 @@ def plot_sweep(
                 # dodge the groups a little so equal values (common random numbers) show
                 dodge = (g - (len(groups) - 1) / 2.0) * 0.012 * span
                 x = np.array([xpos[r[param]] for r in grows]) + dodge
-                y = np.array([_num(_mean(r, m)) for r in grows])
-                lo = np.array([_num(_bound(r, m, "lo")) for r in grows])
-                hi = np.array([_num(_bound(r, m, "hi")) for r in grows])
+                k = _scale(m)
+                y = np.array([_num(_mean(r, m)) for r in grows]) * k
+                lo = np.array([_num(_bound(r, m, "lo")) for r in grows]) * k
+                hi = np.array([_num(_bound(r, m, "hi")) for r in grows]) * k
                 err = np.vstack(
                     [np.where(np.isfinite(lo), y - lo, 0), np.where(np.isfinite(hi), hi - y, 0)]
                 )
-                label = ", ".join(f"{o}={v}" for o, v in zip(others, gkey, strict=True)) or None
+                legend = ", ".join(f"{o}={v}" for o, v in zip(others, gkey, strict=True)) or None
                 ax.errorbar(
-                    x, y, yerr=err, marker="o", markersize=3, capsize=3, linewidth=1, label=label
+                    x, y, yerr=err, marker="o", markersize=3, capsize=3, linewidth=1, label=legend
                 )
             if not numeric:
                 ax.set_xticks([xpos[v] for v in values], [str(v) for v in values], fontsize=7)
-            ax.set_title(m, fontsize=9)
+            ax.set_title(label(m), fontsize=9)
             ax.set_xlabel(param, fontsize=7)
             ax.tick_params(labelsize=7)
         for ax in list(axes.flat)[len(shown) :]:

@@ -5,8 +5,12 @@ dict``: it receives the raw (YAML-loaded) scenario mapping, validates it itself 
 returns the run's summary (metric name -> number). It must be picklable (a module-level
 function) and its result must depend only on its arguments, so a batch gives the same
 rows alone, in a process pool or on a Dask cluster. :func:`run_replication` runs the real
-simulation; :func:`synthetic_replication` is a cheap stand-in model for testing and
-benchmarking the batch machinery itself.
+simulation (:func:`airdefsim.testing.synthetic_batch.synthetic_replication` is a cheap
+stand-in for testing and benchmarking the machinery itself).
+
+``mc`` (:func:`run_montecarlo`), ``sweep`` (:func:`airdefsim.analysis.sweep.run_sweep`)
+and ``compare`` (:func:`airdefsim.analysis.compare.compare`) are all batches of
+:func:`run_batch`: a list of *points* (raw scenarios), ``n`` replications of each.
 
 Replication ``i`` of a scenario whose seed is ``s`` always runs with
 ``replication_seed(s, i)`` (``numpy.random.SeedSequence([s, i])``), whatever the order,
@@ -23,7 +27,9 @@ The run directory holds
 - ``summary.json`` and the plots, written at the end.
 
 Rows are ``{"replication": i, "seed": seed, <metric>: value, ...}`` (plus ``"point"``
-and ``"param:<path>"`` entries for a sweep); an undefined metric (NaN) is JSON ``null``.
+and ``"param:<path>"`` entries for a sweep, ``"point"`` and ``"system"`` for a
+comparison); an undefined metric (NaN) is JSON ``null``. Every JSON file is written by
+:mod:`airdefsim.jsonsafe`.
 """
 
 from __future__ import annotations
@@ -32,10 +38,8 @@ import contextlib
 import hashlib
 import importlib
 import json
-import math
 import multiprocessing as mp
 import os
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -45,6 +49,9 @@ from typing import Any
 import numpy as np
 
 from airdefsim.analysis import stats
+from airdefsim.jsonsafe import dumps, to_jsonable
+from airdefsim.scenario import validate_dict
+from airdefsim.sim import run_scenario
 
 ReplicationFn = Callable[[dict[str, Any], int], dict[str, Any]]
 RowCallback = Callable[[dict[str, Any]], None]
@@ -53,10 +60,6 @@ MANIFEST = "manifest.json"
 RESULTS = "results.jsonl"
 SUMMARY = "summary.json"
 MANIFEST_VERSION = 1
-
-#: Environment variable read by :func:`synthetic_replication`: seconds each replication
-#: sleeps (to test kills and progress on a cheap model). Never read by the real path.
-SYNTHETIC_DELAY_ENV = "AIRDEFSIM_SYNTHETIC_DELAY_S"
 
 
 class McError(Exception):
@@ -123,52 +126,10 @@ def run_replication(scenario_raw: dict[str, Any], seed: int) -> dict[str, Any]:
         ``run_scenario(...).summary`` (metric name -> number; NaN where undefined).
         Raises ``ScenarioError`` if the scenario does not validate.
     """
-    from airdefsim.scenario import validate_dict
-    from airdefsim.sim import run_scenario
-
     _tune_malloc()
     scenario = validate_dict(scenario_raw, file=str(scenario_raw.get("name", "<scenario>")))
     result = run_scenario(scenario, seed=seed, out_dir=None)
     return result.summary.to_dict()
-
-
-def synthetic_replication(scenario_raw: dict[str, Any], seed: int) -> dict[str, Any]:
-    """A cheap stand-in model with the summary keys of the real simulation.
-
-    Not the simulator: it exists to test and benchmark the batch machinery (seeding,
-    pool/Dask equivalence, durability, statistics). ``T`` = sum of ``count`` over
-    ``scenario_raw["red"]`` (1 per group without ``count``); each threat is killed
-    independently with probability 0.8 (``threats_killed ~ Binomial(T, 0.8)``), each
-    leaker hits the asset with probability 0.5. Sleeps ``$AIRDEFSIM_SYNTHETIC_DELAY_S``
-    seconds if set. The result depends only on ``(scenario_raw, seed)`` except
-    ``wall_seconds``.
-    """
-    t0 = time.perf_counter()
-    delay = float(os.environ.get(SYNTHETIC_DELAY_ENV, "0") or 0.0)
-    if delay > 0:
-        time.sleep(delay)
-    groups = scenario_raw.get("red") or []
-    n_threats = int(sum(int(g.get("count", 1)) for g in groups if isinstance(g, dict)))
-    rng = np.random.default_rng(seed)
-    killed = int(rng.binomial(n_threats, 0.8))
-    leakers = n_threats - killed
-    fired = killed + int(rng.binomial(2 * n_threats, 0.3))
-    assets_hit = int(rng.binomial(leakers, 0.5))
-    return {
-        "threats": n_threats,
-        "threats_killed": killed,
-        "leakers": leakers,
-        "interceptors_fired": fired,
-        "assets_hit": assets_hit,
-        "friendlies_engaged": 0,
-        "friendlies_killed": 0,
-        "sim_seconds": 600.0,
-        "wall_seconds": time.perf_counter() - t0,
-        "seed": seed,
-        "first_engagement_range_m": float(rng.normal(120e3, 15e3)) if n_threats else math.nan,
-        "detection_to_launch_s": float(rng.gamma(4.0, 5.0)) if n_threats else math.nan,
-        "interceptors_per_kill": fired / killed if killed else math.nan,
-    }
 
 
 def function_name(fn: Callable[..., Any]) -> str:
@@ -177,7 +138,7 @@ def function_name(fn: Callable[..., Any]) -> str:
 
 
 def resolve_function(spec: str) -> ReplicationFn:
-    """Import ``module:attr`` (e.g. ``airdefsim.analysis.montecarlo:synthetic_replication``)."""
+    """Import ``module:attr`` (e.g. ``airdefsim.testing.synthetic_batch:synthetic_replication``)."""
     mod_name, sep, attr = spec.partition(":")
     if not sep or not mod_name or not attr:
         raise McError(f"replication function {spec!r}: expected 'module:function'")
@@ -194,20 +155,6 @@ def resolve_function(spec: str) -> ReplicationFn:
 # ------------------------------------------------------------------ rows and the results file
 
 
-def _json_value(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if isinstance(v, dict):
-        return {str(k): _json_value(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_json_value(x) for x in v]
-    if isinstance(v, np.ndarray):
-        return _json_value(v.tolist())
-    return v
-
-
 def make_row(
     index: int, seed: int, summary: Mapping[str, Any], extra: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -215,11 +162,11 @@ def make_row(
     summary entry except text (the scenario name is in the manifest)."""
     row: dict[str, Any] = {"replication": int(index), "seed": int(seed)}
     if extra:
-        row.update({k: _json_value(v) for k, v in extra.items()})
+        row.update({k: to_jsonable(v) for k, v in extra.items()})
     for k, v in summary.items():
         if k in ("replication", "seed", "point") or k.startswith("param:") or isinstance(v, str):
             continue
-        row[str(k)] = _json_value(v)
+        row[str(k)] = to_jsonable(v)
     return row
 
 
@@ -238,7 +185,7 @@ class ResultsFile:
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def append(self, row: Mapping[str, Any]) -> None:
-        line = json.dumps(row, separators=(",", ":"), allow_nan=False) + "\n"
+        line = dumps(row, indent=None, sort_keys=False) + "\n"
         data = line.encode("utf-8")
         written = os.write(self._fd, data)
         while written < len(data):  # regular files write fully; be safe anyway
@@ -318,7 +265,7 @@ def unique_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 def scenario_hash(raw: Mapping[str, Any]) -> str:
     """SHA-256 of the canonical JSON of a raw scenario mapping."""
-    text = json.dumps(raw, sort_keys=True, separators=(",", ":"), default=str)
+    text = dumps(raw, indent=None, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -360,25 +307,25 @@ def prepare_dir(out_dir: Path, manifest: dict[str, Any], resume: bool) -> None:
         raise McError(f"--out {out_dir}: holds {RESULTS} but no {MANIFEST}; refusing to mix")
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = mpath.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+    tmp.write_text(dumps(manifest, indent=2, sort_keys=False) + "\n")
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, mpath)
 
 
 def _canon(v: Any) -> str:
-    return json.dumps(v, sort_keys=True, default=str)
+    return dumps(v, indent=None, sort_keys=True)
 
 
 def _short(v: Any) -> str:
-    s = json.dumps(v, default=str)
+    s = dumps(v, indent=None, sort_keys=False)
     return s if len(s) <= 40 else s[:37] + "..."
 
 
 def write_json(path: Path, obj: Any) -> None:
     """Write JSON atomically (temp file + rename)."""
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=2, default=str, allow_nan=False) + "\n")
+    tmp.write_text(dumps(obj, indent=2, sort_keys=False) + "\n")
     os.replace(tmp, path)
 
 
@@ -542,7 +489,10 @@ def _execute_dask(
         def submit(job: Job) -> None:
             h = scenario_hash(job.raw)
             if h not in scattered:
-                scattered[h] = client.scatter(job.raw, broadcast=True, hash=False)
+                # a list of one: scattering a dict itself would scatter its values under
+                # its keys ("name", "red", ...), shared by every point -- each point's
+                # replications would then read whichever scenario was scattered first
+                (scattered[h],) = client.scatter([job.raw], broadcast=True, hash=False)
             fut = client.submit(fn, scattered[h], job.seed, pure=False)
             pending[fut] = job
             ac.add(fut)
@@ -760,6 +710,7 @@ def run_montecarlo(
     }
     write_json(out / SUMMARY, summary)
     if plots:
+        # matplotlib (imported by mcplots) is heavy: only when plotting
         from airdefsim.analysis import mcplots
 
         mcplots.plot_batch(file_rows, out, confidence=confidence)

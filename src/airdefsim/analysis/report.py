@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import html
-import importlib
 import io
 import json
 import math
@@ -23,8 +22,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from airdefsim.analysis.metrics import format_value
+from airdefsim.analysis.tracking_quality import tracking_quality_section
 from airdefsim.geo.basemap import basemap_lines
 from airdefsim.record.recorder import Run, read_run
+from airdefsim.summary import METRICS, RESULT_METRICS, metric_label
 
 KIND_COLOURS = {
     "aircraft": "#d62728",
@@ -237,32 +239,24 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
-def _extra_sections(run: Run) -> list[str]:
-    """Sections other parts contribute when their functions exist (tracking quality,
-    first-detection ranges); each is optional by design of the report, not by error."""
-    out: list[str] = []
-    for builder in (_tracking_section, _detection_section):
-        section = builder(run)
-        if section:
-            out.append(section)
-    return out
-
-
-def _tracking_section(run: Run) -> str:
-    return _optional_section("airdefsim.analysis.tracking_quality", "tracking_quality_section", run)
-
-
-def _detection_section(run: Run) -> str:
-    return _optional_section("airdefsim.analysis.coverage", "report_section", run)
-
-
-def _optional_section(module: str, name: str, run: Run) -> str:
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return ""
-    fn = getattr(mod, name, None)
-    return str(fn(run, _png)) if fn is not None else ""
+def summary_tables(summary: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The run's summary as two tables of ``{metric, value}`` rows: the engagement
+    results, and the run's bookkeeping (seed, friendlies present, tracks, simulated and
+    wall-clock time). Labels with units, display scale and formatting come from the
+    metric registry; metrics missing from ``summary`` (an older recording) are left out.
+    """
+    results = [
+        {"metric": metric_label(m.key), "value": format_value(m, summary[m.key])}
+        for m in RESULT_METRICS
+        if m.key in summary
+    ]
+    run = [{"metric": "seed", "value": str(summary["seed"])}] if "seed" in summary else []
+    run += [
+        {"metric": metric_label(m.key), "value": format_value(m, summary[m.key])}
+        for m in METRICS
+        if not m.result and m.key in summary
+    ]
+    return results, run
 
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
@@ -278,9 +272,7 @@ def write_report(run_dir: str | Path) -> Path:
     timing = Path(run_dir) / "timing.json"
     if timing.is_file():
         s = {**s, **json.loads(timing.read_text())}
-    summary_rows = [
-        {"metric": k.replace("_", " "), "value": v} for k, v in s.items() if k not in ("scenario",)
-    ]
+    results, bookkeeping = summary_tables(s)
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>airdefsim report — {html.escape(run.meta.get('scenario_name', ''))}</title>",
@@ -288,15 +280,17 @@ def write_report(run_dir: str | Path) -> Path:
         f"<h1>{html.escape(run.meta.get('scenario_name', 'run'))}</h1>",
         f"<p class='note'>seed {run.meta.get('seed')} · airdefsim {html.escape(str(run.meta.get('versions', {}).get('airdefsim')))}"
         " · simulation for training and analysis, public figures only</p>",
-        "<h2>Summary</h2>",
-        _table(summary_rows, ["metric", "value"]),
+        "<h2>Results</h2>",
+        _table(results, ["metric", "value"]),
+        "<h2>Run</h2>",
+        _table(bookkeeping, ["metric", "value"]),
         "<h2>Outcomes by type</h2>",
         _table(outcomes(run), ["preset", "side", "count", "killed", "leaked", "interceptors"]),
         "<h2>Map</h2>",
         f"<img alt='map' src='{_png(map_figure(run))}'>",
         "<h2>Timeline</h2>",
         f"<img alt='timeline' src='{_png(timeline_figure(run))}'>",
-        *_extra_sections(run),
+        tracking_quality_section(run, _png),
         "<p class='note'>Map data: Natural Earth (public domain) via world-atlas.</p>",
         "</body></html>",
     ]

@@ -2,7 +2,10 @@
 
 Every function is pure and works on plain NumPy arrays. NaN values in a metric (a
 replication in which the metric is undefined, e.g. ``interceptors_per_kill`` with no
-kill) are left out of that metric's statistics and counted in ``n_nan``.
+kill) are left out of that metric's statistics and counted in ``n_nan``. Which keys are
+metrics, and in what order, comes from :data:`airdefsim.summary.METRICS`; the
+proportions estimated over a batch from
+:data:`airdefsim.analysis.metrics.PROPORTIONS`.
 
 Sources
 -------
@@ -17,69 +20,16 @@ Sources
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import stats as _sps
 
+from airdefsim.analysis.metrics import METRIC_ORDER, PROPORTIONS, finite
+
 F64 = NDArray[np.float64]
-
-#: Summary keys of ``run_scenario(...).summary`` that are numeric metrics of one run
-#: (``seed`` is an input, not a metric). ``wall_seconds`` is the only one that is not
-#: a function of scenario and seed alone.
-METRICS: tuple[str, ...] = (
-    "threats",
-    "threats_killed",
-    "leakers",
-    "interceptors_fired",
-    "assets_hit",
-    "friendlies_engaged",
-    "friendlies_killed",
-    "sim_seconds",
-    "wall_seconds",
-    "first_engagement_range_m",
-    "detection_to_launch_s",
-    "interceptors_per_kill",
-)
-
-#: Event probabilities estimated from a batch: name -> (description, predicate on a row).
-#: Their intervals are Wilson score intervals.
-PROBABILITIES: dict[str, tuple[str, Callable[[Mapping[str, Any]], bool | None]]] = {
-    "p_asset_hit": ("P(any defended asset hit)", lambda r: _gt0(r.get("assets_hit"))),
-    "p_any_leaker": ("P(any threat leaks)", lambda r: _gt0(r.get("leakers"))),
-    "p_all_killed": (
-        "P(every threat killed)",
-        lambda r: _all_killed(r.get("threats_killed"), r.get("threats")),
-    ),
-    "p_friendly_engaged": (
-        "P(a friendly aircraft engaged)",
-        lambda r: _gt0(r.get("friendlies_engaged")),
-    ),
-}
-
-
-def _finite(v: Any) -> float | None:
-    if v is None or isinstance(v, bool | str):
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _gt0(v: Any) -> bool | None:
-    f = _finite(v)
-    return None if f is None else f > 0
-
-
-def _all_killed(killed: Any, total: Any) -> bool | None:
-    k, t = _finite(killed), _finite(total)
-    if k is None or t is None or t <= 0:
-        return None
-    return k >= t
 
 
 def t_interval(x: Sequence[float] | F64, confidence: float = 0.95) -> tuple[float, float, float]:
@@ -194,8 +144,7 @@ def summarize(
         One dict per replication (the ``results.jsonl`` rows): metric name -> number
         (None or NaN when undefined).
     metrics : sequence of str, optional
-        Metrics to summarise; default: :data:`METRICS` that occur in the rows, plus any
-        other numeric key except ``replication``, ``seed`` and ``point``.
+        Metrics to summarise; default: :func:`metric_names` of the rows.
     confidence : float
         Level of every interval.
 
@@ -205,7 +154,9 @@ def summarize(
         ``{"n": replications, "confidence": c, "metrics": {name: {n, n_nan, mean, std,
         lo, hi, min, max}}, "probabilities": {name: {description, k, n, p, lo, hi}}}``.
         ``lo``/``hi`` are the t interval of the mean (metrics) or the Wilson interval
-        (probabilities). Undefined numbers are ``None`` (JSON null), never NaN.
+        (probabilities: every :data:`~airdefsim.analysis.metrics.PROPORTIONS` entry
+        some row can tell; ``k`` successes of ``n`` trials). Undefined numbers are
+        ``None`` (JSON null), never NaN.
     """
     rows = list(rows)
     if metrics is None:
@@ -226,15 +177,16 @@ def summarize(
             "max": _json_num(float(fin.max()) if fin.size else math.nan),
         }
     out_p: dict[str, dict[str, Any]] = {}
-    for name, (desc, pred) in PROBABILITIES.items():
-        flags = [pred(r) for r in rows]
-        known = [f for f in flags if f is not None]
+    for prop in PROPORTIONS:
+        known = [t for t in map(prop.trials, rows) if t is not None]
         if not known:
             continue
-        k, n = int(sum(known)), len(known)
+        k, n = sum(t[0] for t in known), sum(t[1] for t in known)
+        if n == 0:
+            continue
         plo, phi = wilson_interval(k, n, confidence)
-        out_p[name] = {
-            "description": desc,
+        out_p[prop.key] = {
+            "description": prop.label,
             "k": k,
             "n": n,
             "p": k / n,
@@ -245,7 +197,9 @@ def summarize(
 
 
 def metric_names(rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Numeric metric names present in ``rows``: :data:`METRICS` order first, then others."""
+    """Numeric metric names present in ``rows``: registry metrics first (in the order of
+    :data:`airdefsim.summary.METRICS`), then any other numeric key except
+    ``replication``, ``seed``, ``point`` and ``param:*``."""
     skip = {"replication", "seed", "point"}
     seen: dict[str, None] = {}
     for r in rows:
@@ -254,15 +208,15 @@ def metric_names(rows: Sequence[Mapping[str, Any]]) -> list[str]:
                 continue
             if v is None or (isinstance(v, int | float) and not isinstance(v, bool)):
                 seen.setdefault(key, None)
-    known = [m for m in METRICS if m in seen]
-    return known + [m for m in seen if m not in METRICS]
+    known = [m for m in METRIC_ORDER if m in seen]
+    return known + [m for m in seen if m not in METRIC_ORDER]
 
 
 def column(rows: Sequence[Mapping[str, Any]], name: str) -> F64:
     """One metric over the rows as a float array, ``(len(rows),)``; missing/None -> NaN."""
     out = np.full(len(rows), np.nan)
     for i, r in enumerate(rows):
-        f = _finite(r.get(name))
+        f = finite(r.get(name))
         if f is not None:
             out[i] = f
     return out

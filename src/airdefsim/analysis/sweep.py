@@ -30,6 +30,7 @@ import yaml
 
 from airdefsim.analysis import montecarlo, stats
 from airdefsim.analysis.montecarlo import McError, ReplicationFn, RowCallback
+from airdefsim.scenario import validate_dict
 
 PathToken = str | int
 
@@ -215,7 +216,6 @@ def validate_grid(
         ``--set red[0].count=abc: red[0].count: Input should be a valid integer``.
     """
     if validate is None:
-        from airdefsim.scenario import validate_dict
 
         def validate(raw: dict[str, Any]) -> Any:
             return validate_dict(raw, file="<sweep>")
@@ -416,6 +416,7 @@ def run_sweep(
     }
     montecarlo.write_json(out / montecarlo.SUMMARY, summary)
     if plots:
+        # matplotlib (imported by mcplots) is heavy: only when plotting
         from airdefsim.analysis import mcplots
 
         mcplots.plot_sweep(table, [p.path for p in params], [*metrics, *probs], out)

@@ -1,12 +1,11 @@
 """``airdefsim coverage``: detection and horizon ranges of a unit's radars, diagrams.
 
-A thin wrapper over :mod:`airdefsim.analysis.coverage`. Bad input prints one line on
-stderr and exits 2.
+A thin wrapper over :mod:`airdefsim.analysis.coverage`. Bad input prints one ``error:``
+line on stderr and exits 2.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from pathlib import Path
@@ -18,17 +17,12 @@ from rich.table import Table
 
 from airdefsim import units
 from airdefsim.analysis import coverage
-
-_err = Console(stderr=True, highlight=False)
+from airdefsim.cli.common import fail, print_json
+from airdefsim.sensors.terrain import Dem
 
 
 class _BadInput(ValueError):
     pass
-
-
-def _fail(message: str) -> typer.Exit:
-    _err.print(f"[red]error:[/red] {message}", soft_wrap=True)
-    return typer.Exit(2)
 
 
 def parse_rcs(text: str) -> float:
@@ -112,8 +106,6 @@ def run_coverage(
     if out is not None:
         dem_obj = None
         if dem is not None:
-            from airdefsim.sensors.terrain import Dem
-
             try:
                 dem_obj = Dem.from_geotiff(dem)
             except Exception as exc:  # rasterio raises its own error types
@@ -205,9 +197,9 @@ def register(app: typer.Typer) -> None:
                 name, rcs, altitude, band, pd, out, dem, jammer, site, first_detection
             )
         except (_BadInput, coverage.CoverageError) as exc:
-            raise _fail(str(exc)) from None
+            fail(str(exc))
         if json_out:
-            typer.echo(json.dumps(result, indent=2))
+            print_json(result)
             return
         rows = result["radars"]
         first = rows[0] if rows else {"rcs_m2": 0.0, "altitude_m": 0.0, "pd": pd}

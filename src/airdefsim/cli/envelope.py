@@ -6,8 +6,6 @@ The command is a thin wrapper over :func:`envelope_report` (plain data) and
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,8 +15,10 @@ from rich.console import Console
 from rich.table import Table
 
 from airdefsim import units
-from airdefsim.cli.common import fail
+from airdefsim.cli.common import fail, print_json
 from airdefsim.engagement.envelope import EnvelopeTable, envelope, flyout_table
+from airdefsim.jsonsafe import to_jsonable
+from airdefsim.scenario.presets import get_presets
 from airdefsim.scenario.schema import MissileSpec
 
 ASPECTS = ("head-on", "crossing")
@@ -48,7 +48,8 @@ def envelope_report(
     target_altitude: float,
     tables: dict[str, EnvelopeTable] | None = None,
 ) -> dict[str, Any]:
-    """JSON-ready summary of the envelopes of ``spec``.
+    """JSON-ready summary of the envelopes of ``spec`` (plain values; an undefined
+    range — no intercept at that altitude — is None).
 
     Keys: ``missile``, ``target_speed_mps``, ``target_altitude_m``, ``max_range_m``
     (furthest intercept point, ground range), ``max_altitude_m`` (highest target
@@ -76,17 +77,14 @@ def envelope_report(
         row = int(np.argmin(np.abs(table.altitude - target_altitude)))
         out[aspect.replace("-", "_")] = {
             "max_launch_range_m": table.max_range_m,
-            "max_launch_range_at_target_altitude_m": _nan_to_none(float(hi[row])),
-            "min_launch_range_at_target_altitude_m": _nan_to_none(float(lo[row])),
-            "altitude_m": table.altitude.tolist(),
-            "min_launch_range_m": [_nan_to_none(float(v)) for v in lo],
-            "max_launch_range_m_by_altitude": [_nan_to_none(float(v)) for v in hi],
+            "max_launch_range_at_target_altitude_m": hi[row],
+            "min_launch_range_at_target_altitude_m": lo[row],
+            "altitude_m": table.altitude,
+            "min_launch_range_m": lo,
+            "max_launch_range_m_by_altitude": hi,
         }
-    return out
-
-
-def _nan_to_none(v: float) -> float | None:
-    return None if not math.isfinite(v) else v
+    jsonable: dict[str, Any] = to_jsonable(out)
+    return jsonable
 
 
 def plot_envelope(tables: dict[str, EnvelopeTable], target_altitude: float, path: Path) -> Path:
@@ -160,8 +158,6 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Range × altitude where a launch can intercept (head-on and crossing), from flyouts."""
-        from airdefsim.scenario.presets import get_presets
-
         specs = get_presets().missiles
         if missile not in specs:
             fail(f"unknown missile {missile!r} (known: {', '.join(sorted(specs))})")
@@ -180,7 +176,7 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             report["png"] = str(plot_envelope(tables, alt, out / f"envelope_{missile}.png"))
         if as_json:
-            typer.echo(json.dumps(report, indent=2))
+            print_json(report)
             return
         console = Console(highlight=False)
         console.print(_rows_table(report))

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from airdefsim.cli.common import fail
 from airdefsim.export.api import FORMATS, LAYERS, ExportOptions, export_run, parse_what
 from airdefsim.export.asterix import recorded_settings, with_overrides
 
@@ -48,7 +49,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Export a recorded run for other tools: ASTERIX CAT062 (any ASTERIX decoder),
         CZML (CesiumJS), KML (Google Earth), GeoJSON (QGIS)."""
-        err = Console(stderr=True)
         try:
             if fmt is None:
                 raise ValueError(f"--format is required: one of {', '.join(FORMATS)}")
@@ -63,8 +63,7 @@ def register(app: typer.Typer) -> None:
             )
             result = export_run(run_dir, fmt, out, opt)
         except ValueError as exc:
-            err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
+            fail(str(exc))
         table = Table(title=f"{result.fmt} export", show_header=False)
         table.add_row("file", str(result.path))
         table.add_row("size", f"{result.n_bytes:,} octets")

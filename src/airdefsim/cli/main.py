@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -21,9 +20,14 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from airdefsim.analysis.metrics import format_value
 from airdefsim.cli.common import err_console, fail, load_or_exit
+from airdefsim.export.asterix import AsterixUdpSink
 from airdefsim.jsonsafe import dumps
-from airdefsim.summary import METRICS, Metric, RunSummary, metric_label
+from airdefsim.record.recorder import RunDirError
+from airdefsim.scenario import Scenario, get_presets
+from airdefsim.sim import run_scenario
+from airdefsim.summary import METRICS, RunSummary, metric_label
 
 app = typer.Typer(
     name="airdefsim",
@@ -42,21 +46,20 @@ console = Console(highlight=False, soft_wrap=True)
 PARTS = ("track", "coverage", "envelope", "compare", "mc", "export", "web")
 
 
-def _fmt(metric: Metric, value: float) -> str:
-    if not math.isfinite(value):
-        return "—"
-    v = value * metric.display_scale
-    if metric.kind == "count":
-        return f"{v:.0f}"
-    return f"{v:.2f}" if abs(v) < 100 else f"{v:.0f}"
-
-
 def summary_table(summary: RunSummary, title: str) -> Table:
+    """The run's summary: engagement results, then (after a rule) the bookkeeping
+    (friendlies present, tracks, simulated and wall-clock time); labels, units and
+    display scale from the metric registry."""
     table = Table(title=title, show_header=False)
     table.add_column("metric")
     table.add_column("value", justify="right")
-    for m in METRICS:
-        table.add_row(metric_label(m.key), _fmt(m, float(getattr(summary, m.key))))
+    ordered = [m for m in METRICS if m.result] + [m for m in METRICS if not m.result]
+    for i, m in enumerate(ordered):
+        table.add_row(
+            metric_label(m.key),
+            format_value(m, getattr(summary, m.key)),
+            end_section=i + 1 < len(ordered) and m.result and not ordered[i + 1].result,
+        )
     return table
 
 
@@ -76,8 +79,6 @@ def run(
     ] = None,
 ) -> None:
     """Run a scenario; print the summary; record it and write a report with --out."""
-    from airdefsim.sim import run_scenario
-
     scn = load_or_exit(scenario)
     sinks: list[Any] = []
     if asterix_udp:
@@ -105,8 +106,6 @@ def run(
             fail(f"cannot write the run directory {out}: {exc.strerror or exc}")
     summary = dataclasses.replace(result.summary, wall_seconds=time.perf_counter() - t_wall)
     if out is not None and report:
-        from airdefsim.analysis.report import write_report
-
         write_report(out)
     if as_json:
         print(dumps(summary.to_dict(), indent=None))
@@ -118,12 +117,18 @@ def run(
         )
 
 
-def _asterix_sink(target: str, scn: Any) -> Any:
+def write_report(run_dir: Path) -> Path:
+    """Write ``report.html`` of a recorded run (the report module pulls in matplotlib, a
+    heavy import every other command can do without: imported here, on use)."""
+    from airdefsim.analysis.report import write_report as write
+
+    return write(run_dir)
+
+
+def _asterix_sink(target: str, scn: Scenario) -> AsterixUdpSink:
     host, _, port = target.rpartition(":")
     if not host or not port.isdigit():
         fail(f"--asterix-udp wants HOST:PORT, got {target!r}")
-    from airdefsim.export.asterix import AsterixUdpSink
-
     ax = scn.asterix
     return AsterixUdpSink(
         host,
@@ -154,9 +159,6 @@ def report_cmd(
     run_dir: Annotated[Path, typer.Argument(help="run directory written by 'run --out'")],
 ) -> None:
     """(Re)write report.html for a recorded run."""
-    from airdefsim.analysis.report import write_report
-    from airdefsim.record.recorder import RunDirError
-
     try:
         path = write_report(run_dir)
     except RunDirError as exc:
@@ -169,8 +171,6 @@ def presets_list(ctx: typer.Context) -> None:
     """List every preset by kind."""
     if ctx.invoked_subcommand is not None:
         return
-    from airdefsim.scenario import get_presets
-
     p = get_presets()
     table = Table(title="presets")
     table.add_column("kind")
@@ -185,8 +185,6 @@ def presets_show(
     name: Annotated[str, typer.Argument(help="preset name, e.g. s400_battalion or 40N6E")],
 ) -> None:
     """Print one preset with the source of each figure."""
-    from airdefsim.scenario import get_presets
-
     p = get_presets()
     kind = p.kind_of(name)
     if kind is None:

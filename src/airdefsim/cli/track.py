@@ -1,15 +1,12 @@
 """``airdefsim track``: run the tracker over a plots file, optionally score it.
 
 A thin wrapper over :mod:`airdefsim.tracking.batch` and
-:func:`airdefsim.tracking.metrics.score_tracks`. Bad input prints one line on stderr
-and exits 2.
+:func:`airdefsim.tracking.metrics.score_tracks`. Bad input prints one ``error:`` line on
+stderr and exits 2.
 """
 
 from __future__ import annotations
 
-import json
-import math
-import sys
 import time
 from typing import Annotated, Any
 
@@ -18,13 +15,13 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from airdefsim.cli.common import err_console, fail, fail_scenario, print_json
 from airdefsim.scenario import ScenarioError
 from airdefsim.scenario.loader import load_tracker_settings
 from airdefsim.scenario.schema import TrackerSettings
 from airdefsim.tracking import batch
 from airdefsim.tracking.metrics import score_tracks
 
-_err = Console(stderr=True, highlight=False)
 _out = Console(highlight=False, soft_wrap=True)
 
 #: inputs with more steps than this get a progress bar (on stderr)
@@ -40,17 +37,6 @@ JSON_KEYS = (
     "id_switches",
     "time_to_confirm_mean",
 )
-
-
-def _fail(message: str) -> typer.Exit:
-    _err.print(f"[red]error:[/red] {message}", soft_wrap=True)
-    return typer.Exit(2)
-
-
-def _clean(v: Any) -> Any:
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
 
 
 def track_file(
@@ -88,7 +74,7 @@ def track_file(
             BarColumn(),
             TextColumn("{task.completed}/{task.total} steps"),
             TimeRemainingColumn(),
-            console=_err,
+            console=err_console,
             transient=True,
         ) as bar:
             task = bar.add_task("track", total=None)
@@ -148,13 +134,11 @@ def register(app: typer.Typer) -> None:
             )
         except ScenarioError as exc:
             # the settings file: one FILE:LINE: path: message line per problem, as validate
-            for problem in exc.problems:
-                print(str(problem), file=sys.stderr)
-            raise typer.Exit(2) from None
+            fail_scenario(exc)
         except ValueError as exc:
-            raise _fail(str(exc)) from None
+            fail(str(exc))
         if as_json:
-            print(json.dumps({k: _clean(v) for k, v in summary.items()}, indent=2))
+            print_json(summary)
             return
         table = Table(title=f"tracks written to {out}", show_header=False)
         table.add_column("metric")
