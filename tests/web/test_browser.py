@@ -9,13 +9,12 @@ finds the session under "My activities"; a second trainee cannot open it.
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import select
-from tests.web.conftest import PASSWORD
+from tests.web.helpers import PASSWORD
 from tests.web.server import serve
 
 from airdefsim.web.app import create_app
@@ -113,7 +112,10 @@ def test_trainee_exercise_in_chromium(settings: Settings) -> None:
         expect(page.locator(f'#tracks tbody tr[data-track="{hostile}"] td.c-engaged')).to_have_text(
             "yes", timeout=10000
         )
-        time.sleep(1.5)  # let interceptors show on the scope
+        # interceptors in flight (guided by the unit) before the screenshot
+        expect(page.locator("#units .channels").first).to_contain_text(
+            re.compile(r"missile channels [1-9]"), timeout=15000
+        )
         page.screenshot(path=str(SCREENSHOT), full_page=True)
         page.select_option("#rate", "64")
         expect(page.locator("#finished")).to_be_visible(timeout=60000)
@@ -145,7 +147,8 @@ def test_trainee_exercise_in_chromium(settings: Settings) -> None:
         assert resp is not None and resp.status == 404
         browser.close()
     assert not [e for e in errors if "Content Security Policy" in e or "Uncaught" in e], errors
-    # the Parquet recording of the same run sits beside the review data
+    # the review was read from the Parquet recording; the orders sit beside it
     run_dir = settings.runs_dir / f"session-{session_id}"
-    assert (run_dir / "review.json.gz").is_file()
     assert (run_dir / "recording" / "run.json").is_file()
+    assert (run_dir / "decisions.json").is_file()
+    assert not (run_dir / "review.json.gz").exists()
