@@ -186,8 +186,9 @@ def wait_message(ws: Any, *fragments: str, limit: int = 20000) -> dict[str, Any]
 
 
 def engage_until_launched(ws: Any, track: int, salvo: int = 2) -> dict[str, Any]:
-    """Order an engagement, again while the fire control refuses it (the track still out
-    of every missile's reach), until a launch is reported; return that frame."""
+    """Order an engagement, again each time the fire control refuses it (the track still
+    out of every missile's reach) or cancels it, until a launch is reported; return that
+    frame."""
     for _ in range(200):
         ws.send_text(json.dumps({"type": "engage", "track": track, "salvo": salvo}))
         for _ in range(20000):
@@ -197,8 +198,8 @@ def engage_until_launched(ws: Any, track: int, salvo: int = 2) -> dict[str, Any]
             texts = [x["text"] for x in (m.get("messages") or [])] if m["type"] == "frame" else []
             if any(" launched " in x for x in texts):
                 return m
-            if any(x.startswith("Order refused") for x in texts):
-                break
+            if any(x.startswith(("Order refused", "Engagement of")) for x in texts):
+                break  # out of reach, or the radar did not acquire it: order again
     raise AssertionError("never launched")
 
 

@@ -112,9 +112,12 @@ def test_interceptors_show_while_in_flight_only(manager: ExerciseManager) -> Non
     order(ex, f'{{"type": "declare", "track": {fighter}, "identity": "hostile"}}')
 
     def launched() -> bool:
-        if any(e.kind == "launch" for e in ex.sink.events):
+        kinds = [e.kind for e in ex.sink.events]
+        if "launch" in kinds:
             return True
-        order(ex, f'{{"type": "engage", "track": {fighter}, "salvo": 2}}')  # again: out of reach
+        answered = kinds.count("command_refused") + kinds.count("engagement_cancelled")
+        if answered == len([d for d in ex.decisions if d.kind == "engage"]):
+            order(ex, f'{{"type": "engage", "track": {fighter}, "salvo": 2}}')  # (again)
         return False
 
     step_until(ex, launched)

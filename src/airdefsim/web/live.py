@@ -55,6 +55,7 @@ QUEUE_FRAMES = 64  # messages queued per console; a slow one drops its oldest
 #: log level of the events a trainee must not miss (the rest are "info")
 EVENT_LEVELS: dict[EventKind, LogLevel] = {
     "command_refused": "warn",
+    "engagement_cancelled": "warn",
     "roe_violation": "warn",
     "leak": "warn",
     "asset_hit": "warn",

@@ -45,6 +45,7 @@ KEY_MOMENT_KINDS: frozenset[EventKind] = frozenset(
         "asset_hit",
         "friendly_engaged",
         "command_refused",
+        "engagement_cancelled",
         "roe_violation",
     }
 )

@@ -63,7 +63,7 @@
     }
     const style = { launch: ["#ffffff", "●"], kill: ["#7dffb0", "✚"], leak: ["#ff4d4d", "✖"],
       asset_hit: ["#ff4d4d", "✖"], friendly_engaged: ["#ff4dff", "!"], command_refused: ["#ffa03c", "◆"],
-      roe_violation: ["#ffa03c", "!"], miss: ["#999999", "○"] };
+      roe_violation: ["#ffa03c", "!"], engagement_cancelled: ["#ffa03c", "◇"], miss: ["#999999", "○"] };
     for (const m of data.moments) {
       const st = style[m.kind];
       if (!st) continue;
