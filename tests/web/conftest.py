@@ -1,22 +1,20 @@
-"""Fixtures for the console tests: an app on a fresh SQLite database with the fake
-simulation backend, users, and a logged-in client helper."""
+"""Fixtures for the console tests: an app on a fresh SQLite database running the real
+simulation engine, users, short drills cut from a shipped exercise, and a logged-in
+client helper."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.fakesim import FakeBackend
+from tests.web.helpers import PASSWORD, add_drills
 
 from airdefsim.web.app import create_app
 from airdefsim.web.db import make_engine, migrate, session_factory
 from airdefsim.web.settings import Settings
-
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -35,16 +33,19 @@ def cheap_argon2() -> Iterator[None]:
 
 
 def make_users(url: str) -> None:
+    """Users (admin; instructors inst and inst2; trainees alice of inst, bob of inst2)
+    and the drills."""
     from airdefsim.web.accounts import create_user
 
     engine = make_engine(url)
     migrate(engine)
     with session_factory(engine)() as db:
         create_user(db, "admin", "admin", PASSWORD)
-        create_user(db, "inst", "instructor", PASSWORD)
+        inst = create_user(db, "inst", "instructor", PASSWORD)
         create_user(db, "inst2", "instructor", PASSWORD)
         create_user(db, "alice", "trainee", PASSWORD, instructor="inst")
         create_user(db, "bob", "trainee", PASSWORD, instructor="inst2")
+        add_drills(db, inst.id)
     engine.dispose()
 
 
@@ -63,32 +64,7 @@ def settings(tmp_path: Path, template_db: Path) -> Settings:
 
 
 @pytest.fixture
-def backend() -> FakeBackend:
-    return FakeBackend(duration=20.0)
-
-
-@pytest.fixture
-def client(settings: Settings, backend: FakeBackend) -> Iterator[TestClient]:
-    app = create_app(settings, backend)
+def client(settings: Settings) -> Iterator[TestClient]:
+    app = create_app(settings)
     with TestClient(app, base_url="http://testserver") as c:
         yield c
-
-
-def csrf_of(html: str) -> str:
-    m = re.search(r'name="csrf-token" content="([^"]*)"', html)
-    assert m, "page has no csrf meta"
-    return m.group(1)
-
-
-def login(c: TestClient, name: str, password: str = PASSWORD) -> str:
-    """Log ``c`` in as ``name``; return the session's CSRF token."""
-    c.cookies.clear()
-    r = c.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)
-    r = c.post(
-        "/login",
-        data={"name": name, "password": password, "csrf_token": token},
-        follow_redirects=True,
-    )
-    assert r.status_code == 200, r.text[:300]
-    return csrf_of(r.text)

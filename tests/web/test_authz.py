@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
-import pytest
 from fastapi.testclient import TestClient
-from tests.web.conftest import login
-from tests.web.fakesim import FakeBackend
-from tests.web.helpers import next_of, start_practice
-
-ORIGIN = {"origin": "http://testserver"}
-
-
-@pytest.fixture
-def backend() -> FakeBackend:
-    """Short exercises: these tests only need a finished session."""
-    return FakeBackend(duration=4.0)
-
-
-def finished_session(c: TestClient) -> int:
-    csrf = login(c, "alice")
-    sid = start_practice(c, csrf)
-    with c.websocket_connect(f"/ws/console/{sid}", headers=ORIGIN) as ws:
-        ws.send_text(json.dumps({"type": "rate", "factor": 4}))
-        next_of(ws, "finished")
-    return sid
+from tests.web.helpers import ORIGIN, finished_drill, login, start_practice
 
 
 def test_trainee_sees_only_own_sessions(client: TestClient) -> None:
-    sid = finished_session(client)
+    sid = finished_drill(client)
     assert client.get(f"/sessions/{sid}/review").status_code == 200
     assert client.get(f"/api/sessions/{sid}/review").status_code == 200
     login(client, "bob")
@@ -44,7 +22,7 @@ def test_trainee_sees_only_own_sessions(client: TestClient) -> None:
 
 
 def test_instructor_sees_only_their_trainees(client: TestClient) -> None:
-    sid = finished_session(client)
+    sid = finished_drill(client)
     login(client, "inst")
     assert client.get(f"/sessions/{sid}/review").status_code == 200
     assert "alice" in client.get("/instructor").text

@@ -6,10 +6,13 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.conftest import login
+from tests.web.helpers import login
 
 from airdefsim.scenario import load_scenario
+from airdefsim.sim import MemorySink, QueuedPolicy, Simulation
 from airdefsim.web import catalog
+from airdefsim.web.layout import layout_from_meta
+from airdefsim.web.manager import doctrine_scenario
 
 SHIPPED = catalog.builtin_exercises()
 
@@ -36,9 +39,6 @@ def test_four_exercises_cover_the_brief() -> None:
 @pytest.mark.parametrize("slug", sorted(SHIPPED))
 def test_shipped_exercise_runs_on_the_engine(slug: str) -> None:
     """Each exercise builds a real simulation and advances with the trainee's (empty) seat."""
-    from airdefsim.sim import Simulation
-    from airdefsim.web.live import QueuedPolicy
-
     sc = catalog.parse_scenario(SHIPPED[slug], f"{slug}.yaml")
     sim = Simulation(sc, policy=QueuedPolicy())
     for _ in range(3):
@@ -96,47 +96,25 @@ def test_valid_upload_becomes_assignable(client: TestClient) -> None:
 
 
 def test_engagement_zones_carry_the_published_ranges() -> None:
-    """Rings drawn on the scope: 40N6E 400 km [armyrec-2015], PAC-3 MSE 40 km [nocut]
-    (public-figures.md)."""
-    from airdefsim.web.live import exercise_info
-
+    """Rings drawn on the scope, from the run's metadata: 40N6E 400 km, PAC-3 MSE 40 km
+    (the presets' sourced ranges); the Patriot radar faces the scenario's 30°."""
     sc = catalog.parse_scenario(SHIPPED["ballistic_salvo"], "ballistic_salvo.yaml")
-    info = exercise_info(sc, "x")
-    zones = {z["missile"]: z["max_m"] for u in info.units for z in u["zones"]}
+    sink = MemorySink()
+    Simulation(sc, policy=QueuedPolicy(), sinks=[sink])
+    layout = layout_from_meta(sink.meta, "x")
+    zones = {z.missile: z.max_m for u in layout.units for z in u.zones}
     assert zones["40N6E"] == pytest.approx(400e3)
     assert zones["PAC-3_MSE"] == pytest.approx(40e3)
-    patriot = next(u for u in info.units if u["preset"] == "patriot_battery")
-    assert patriot["heading_deg"] == pytest.approx(30.0)
-    assert set(info.missiles) >= {"40N6E", "48N6E3", "9M96E2", "PAC-2_GEM-T", "PAC-3_MSE"}
+    patriot = next(u for u in layout.units if u.preset == "patriot_battery")
+    assert patriot.heading_deg == pytest.approx(30.0) and patriot.sector_deg < 360.0
+    assert set(layout.missiles) >= {"40N6E", "48N6E3", "9M96E2", "PAC-2_GEM-T", "PAC-3_MSE"}
+    assert layout.title == "x" and layout.site == (layout.units[0].lat, layout.units[0].lon)
+    assert [a.name for a in layout.assets] == [a.name for a in sc.defended_assets]
 
 
 def test_doctrine_copy_is_automatic_and_leaves_the_exercise_manual() -> None:
-    from airdefsim.web.live import doctrine_scenario
-
     sc = catalog.parse_scenario(SHIPPED["ballistic_salvo"], "ballistic_salvo.yaml")
     auto = doctrine_scenario(sc)
     assert [u.doctrine.mode for u in auto.blue] == ["auto", "auto"]
     assert [u.doctrine.mode for u in sc.blue] == ["manual", "manual"]
     assert auto.seed == sc.seed
-
-
-def test_live_frames_from_the_engine_carry_no_truth(tmp_path) -> None:
-    """Frames are built from the tracker's picture: same track ids, no truth fields."""
-    import json
-
-    from airdefsim.web.live import Clock, EngineBackend, ExerciseManager
-
-    sc = catalog.parse_scenario(SHIPPED["single_fighter"], "single_fighter.yaml")
-    mgr = ExerciseManager(None, tmp_path, EngineBackend())  # type: ignore[arg-type]
-    ex = mgr.create(1, 1, sc, "t", sc.seed, True, False, "k")
-    for _ in range(20):
-        ex._step_blocking()
-    ex._clock = Clock(anchor_wall=0.0, anchor_sim=ex.sim.t)
-    frame = ex.frame(0.5)
-    text = json.dumps(frame)
-    assert "truth" not in text
-    assert frame["tracks"]["id"] == [int(i) for i in ex.sim.picture().track_id]
-    assert len(frame["tracks"]["id"]) == 2 and frame["plots"]
-    assert frame["t"] == pytest.approx(ex.sim.t + 0.5)
-    assert (tmp_path / "session-1" / "recording").is_dir()
-    mgr.executor.shutdown()

@@ -8,8 +8,7 @@ import re
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from tests.web.conftest import PASSWORD, login
-from tests.web.fakesim import FakeBackend
+from tests.web.helpers import PASSWORD, login
 
 from airdefsim.web import accounts, security
 from airdefsim.web.app import create_app
@@ -91,9 +90,9 @@ def test_session_cookie_flags(client: TestClient) -> None:
     assert "Secure" not in cookie
 
 
-def test_secure_cookie_when_https_setting(settings: Settings, backend: FakeBackend) -> None:
+def test_secure_cookie_when_https_setting(settings: Settings) -> None:
     settings.secure_cookies = True
-    with TestClient(create_app(settings, backend), base_url="https://testserver") as c:
+    with TestClient(create_app(settings), base_url="https://testserver") as c:
         r = c.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)
         r = c.post(
@@ -240,10 +239,13 @@ def test_every_state_changing_route_requires_the_csrf_token(client: TestClient) 
     double-submit check) answers 403 without the session's token."""
     from starlette.routing import Route
 
+    from airdefsim.web.app import ROUTERS
+
     login(client, "admin")
     posts = [
         r.path
-        for r in client.app.routes
+        for router in ROUTERS
+        for r in router.routes
         if isinstance(r, Route) and "POST" in (r.methods or set()) and r.path != "/login"
     ]
     assert len(posts) >= 7

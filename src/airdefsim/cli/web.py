@@ -1,7 +1,9 @@
 """``airdefsim serve`` (the training console) and ``airdefsim users`` (accounts).
 
 Thin wrappers over ``airdefsim.web``: the commands parse options, call a plain function
-and print one clear line on bad input (exit code 2).
+and print one clear line on bad input (exit code 2). The web stack (FastAPI, SQLAlchemy,
+Alembic, Argon2: seconds to import) is imported inside the commands, a heavy optional
+import the rest of the command line does not pay for.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The training console: accounts, live exercises over WebSockets, scoring and review.
 
-``create_app(settings=None, backend=None)`` builds the FastAPI application
+``create_app(settings=None)`` builds the FastAPI application
 (``airdefsim serve`` runs it with Uvicorn); ``Settings`` reads ``AIRDEFSIM_*`` from the
 environment. See ``docs/console.md``.
 """

@@ -112,3 +112,16 @@ def to_command(msg: ClientMsg) -> t.Command | None:
     if isinstance(msg, WeaponsMsg):
         return t.SetWeapons(state=msg.state, unit=msg.unit)
     return None
+
+
+def describe(msg: EngageMsg | CeaseFireMsg | InterrogateMsg | DeclareMsg | WeaponsMsg) -> str:
+    """Short text of an order, for the message log and the review."""
+    if isinstance(msg, EngageMsg):
+        return f"engage T{msg.track} with {msg.salvo} × {msg.missile or 'best missile'}"
+    if isinstance(msg, CeaseFireMsg):
+        return f"cease fire on T{msg.track}"
+    if isinstance(msg, InterrogateMsg):
+        return f"interrogate T{msg.track}"
+    if isinstance(msg, DeclareMsg):
+        return f"declare T{msg.track} {msg.identity}"
+    return f"weapons {msg.state}"

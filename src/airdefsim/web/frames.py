@@ -1,60 +1,36 @@
-"""What the console shows: the air picture turned into JSON-ready frames.
+"""What the console shows: the air picture turned into the wire's columns.
 
 Pure functions over arrays. Positions leave here as degrees and metres (lat, lon, alt
-above the WGS84 ellipsoid); velocities as north/east/up m/s; bearings from the
-defending unit, clockwise from true north, in degrees.
+above the WGS84 ellipsoid); velocities as east/north/up m/s in the local frame at each
+track; bearings from the defending unit, clockwise from true north, in degrees. A
+track's kind is the picture's (``AirPicture.kind``, the one kinematic classifier): the
+console never guesses a type itself.
 
-Between two 1 s simulation steps the console moves tracks and interceptors by dead
-reckoning (constant velocity on a local flat earth, good to metres over 1 s), so the
-scope moves smoothly at the frame rate.
+Between two 1 s simulation steps the console moves tracks by dead reckoning (constant
+velocity on a local flat earth, good to metres over 1 s), so the scope moves smoothly at
+the frame rate.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from airdefsim.geo.wgs84 import A, LocalFrame, ecef_to_geodetic, enu_rotation
+from airdefsim.geo.wgs84 import A, LocalFrame, ecef_to_geodetic, geodetic_to_ecef
+from airdefsim.types import AirPicture
+from airdefsim.web.wire import (
+    InterceptorColumns,
+    LauncherPanel,
+    PictureColumns,
+    PlotColumns,
+    UnitPanel,
+)
 
 F64 = NDArray[np.float64]
-
-TYPE_GUESSES = ("ballistic", "cruise missile", "drone", "airliner", "fighter", "unknown")
-
-
-def guess_type(speed: F64, alt: F64, climb: F64, iff_reply: NDArray[np.bool_]) -> list[str]:
-    """A crude kinematic type guess, as a C2 operator's first look would make it.
-
-    Parameters
-    ----------
-    speed : (M,) float, m/s — ground speed (horizontal)
-    alt : (M,) float, m — altitude above the ellipsoid
-    climb : (M,) float, m/s — vertical speed (up positive)
-    iff_reply : (M,) bool — the track answered IFF
-
-    Returns
-    -------
-    list of M str from ``TYPE_GUESSES``. Rules, first match wins: |climb| > 300 m/s or
-    speed > 1500 m/s → ballistic; speed < 70 m/s → drone; below 500 m at 150-350 m/s →
-    cruise missile; answers IFF at 180-280 m/s above 6 km → airliner; otherwise fighter.
-    """
-    speed = np.asarray(speed, float)
-    alt = np.asarray(alt, float)
-    climb = np.asarray(climb, float)
-    iff = np.asarray(iff_reply, bool)
-    out = np.full(speed.shape, "fighter", dtype=object)
-    airliner = iff & (speed >= 180) & (speed <= 280) & (alt > 6000)
-    cruise = (alt < 500) & (speed >= 150) & (speed <= 350)
-    drone = speed < 70
-    ballistic = (np.abs(climb) > 300) | (speed > 1500)
-    out[airliner] = "airliner"
-    out[cruise] = "cruise missile"
-    out[drone] = "drone"
-    out[ballistic] = "ballistic"
-    out[~np.isfinite(speed)] = "unknown"
-    return [str(s) for s in out]
 
 
 def geodetic_deg(pos_ecef: F64) -> tuple[F64, F64, F64]:
@@ -63,8 +39,9 @@ def geodetic_deg(pos_ecef: F64) -> tuple[F64, F64, F64]:
     return np.degrees(lat), np.degrees(lon), h
 
 
-def ned_velocity(pos_ecef: F64, vel_ecef: F64) -> F64:
-    """(N, 3) ECEF velocities → (N, 3) local [east, north, up] m/s at each position."""
+def enu_velocity(pos_ecef: F64, vel_ecef: F64) -> F64:
+    """(N, 3) ECEF velocities → (N, 3) [east, north, up] m/s in the local frame at each
+    position (N, 3) ECEF m."""
     pos = np.asarray(pos_ecef, float).reshape(-1, 3)
     vel = np.asarray(vel_ecef, float).reshape(-1, 3)
     if len(pos) == 0:
@@ -79,19 +56,16 @@ def ned_velocity(pos_ecef: F64, vel_ecef: F64) -> F64:
     return np.stack([e, n, u], axis=-1)
 
 
-def range_bearing(
-    lat_deg: F64, lon_deg: F64, alt: F64, site_lat_deg: float, site_lon_deg: float
-) -> tuple[F64, F64]:
-    """Slant range (m) and true bearing (deg, 0-360) of points seen from a site (h = 0)."""
-    from airdefsim.geo.wgs84 import geodetic_to_ecef
-
-    site = LocalFrame.from_degrees(site_lat_deg, site_lon_deg)
+def range_bearing(lat_deg: F64, lon_deg: F64, alt: F64, site: LocalFrame) -> tuple[F64, F64]:
+    """Slant range (m) and true bearing (deg, 0-360) of points (N,) seen from ``site``."""
     pos = geodetic_to_ecef(np.radians(lat_deg), np.radians(lon_deg), alt).reshape(-1, 3)
     az, _el, rng = site.aer(pos)
     return rng, np.degrees(az) % 360.0
 
 
-def dead_reckon(lat_deg: F64, lon_deg: F64, alt: F64, v_enu: F64, dt: float) -> tuple:
+def dead_reckon(
+    lat_deg: F64, lon_deg: F64, alt: F64, v_enu: F64, dt: float
+) -> tuple[F64, F64, F64]:
     """Advance points by ``dt`` s at constant local velocity (flat earth over ``dt``).
 
     lat_deg, lon_deg, alt : (N,); v_enu : (N, 3) east/north/up m/s. Returns new
@@ -105,98 +79,113 @@ def dead_reckon(lat_deg: F64, lon_deg: F64, alt: F64, v_enu: F64, dt: float) -> 
     return lat_deg + np.degrees(dlat), lon_deg + np.degrees(dlon), alt + v_enu[:, 2] * dt
 
 
-def _f(x: float, nd: int = 1) -> float | None:
-    """JSON-safe rounded float (None for inf/nan)."""
-    return round(float(x), nd) if math.isfinite(x) else None
+@dataclass(frozen=True)
+class TrackSnapshot:
+    """The picture's tracks at time ``t`` (s) in console units, ready to dead-reckon.
 
-
-def picture_tracks(picture: Any, site_lat_deg: float, site_lon_deg: float) -> dict[str, Any]:
-    """Track arrays of an ``AirPicture`` in console units (column-wise, JSON-ready lists).
-
-    Returns a dict of equal-length lists: id, identity, iff (None not interrogated /
-    True reply / False no reply), lat, lon, alt (m), ve, vn, vu (m/s), speed (m/s,
-    horizontal), heading (deg), rank, tta (s or None), type, range (m), bearing (deg),
-    engaged (bool). ``t`` is the picture time (s).
+    Attributes
+    ----------
+    id : (M,) int; identity, kind : list of M str; iff : list of M (None | bool)
+    lat, lon : (M,) float, deg; alt : (M,) float, m
+    v_enu : (M, 3) float, m/s — east, north, up at each track
+    rank : (M,) int; tta : (M,) float, s (inf: opening); engaged : (M,) bool
+    ve, vn, vu, speed (horizontal), heading : list of M float — rounded for the wire
+    (m/s, deg), the same at every display time
     """
-    m = len(picture.track_id)
-    if m == 0:
-        keys = (
-            "id identity iff lat lon alt ve vn vu speed heading rank tta type range bearing engaged"
-        )
-        out: dict[str, Any] = {k: [] for k in keys.split()}
-        out["t"] = float(picture.t)
-        return out
+
+    t: float
+    id: list[int]
+    identity: list[str]
+    kind: list[str]
+    iff: list[bool | None]
+    lat: F64
+    lon: F64
+    alt: F64
+    v_enu: F64
+    rank: list[int]
+    tta: F64
+    engaged: list[bool]
+    ve: list[float]
+    vn: list[float]
+    vu: list[float]
+    speed: list[float]
+    heading: list[float]
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    def state_of(self, track_id: int) -> tuple[str, bool | None] | None:
+        """(identity, IFF answer) of a track on this picture, None if it is not on it."""
+        if track_id not in self.id:
+            return None
+        i = self.id.index(track_id)
+        return self.identity[i], self.iff[i]
+
+
+def snapshot(picture: AirPicture) -> TrackSnapshot:
+    """The tracks of an ``AirPicture`` in console units."""
     lat, lon, alt = geodetic_deg(picture.pos)
-    v = ned_velocity(picture.pos, picture.vel)
-    speed = np.hypot(v[:, 0], v[:, 1])
-    heading = np.degrees(np.arctan2(v[:, 0], v[:, 1])) % 360.0
-    rng, brg = range_bearing(lat, lon, alt, site_lat_deg, site_lon_deg)
-    iff_int = np.asarray(picture.iff_interrogated, bool)
-    iff_rep = np.asarray(picture.iff_reply, bool)
-    engaged = {int(e.track_id) for e in picture.engagements}
-    types = guess_type(speed, alt, v[:, 2], iff_rep & iff_int)
-    return {
-        "t": float(picture.t),
-        "id": [int(i) for i in picture.track_id],
-        "identity": [str(s) for s in picture.identity],
-        "iff": [bool(r) if i else None for i, r in zip(iff_int, iff_rep, strict=True)],
-        "lat": lat.tolist(),
-        "lon": lon.tolist(),
-        "alt": alt.tolist(),
-        "ve": v[:, 0].tolist(),
-        "vn": v[:, 1].tolist(),
-        "vu": v[:, 2].tolist(),
-        "speed": speed.tolist(),
-        "heading": heading.tolist(),
-        "rank": [int(r) for r in picture.threat_rank],
-        "tta": [_f(x) for x in np.asarray(picture.time_to_asset, float)],
-        "type": types,
-        "range": rng.tolist(),
-        "bearing": brg.tolist(),
-        "engaged": [int(i) in engaged for i in picture.track_id],
-    }
+    interrogated = np.asarray(picture.iff_interrogated, bool)
+    reply = np.asarray(picture.iff_reply, bool)
+    engaged = np.asarray(picture.salvos) > 0
+    v = enu_velocity(picture.pos, picture.vel)
+    return TrackSnapshot(
+        t=float(picture.t),
+        id=[int(i) for i in picture.track_id],
+        identity=[str(s) for s in picture.identity],
+        kind=[str(k) for k in picture.kind],
+        iff=[bool(r) if i else None for i, r in zip(interrogated, reply, strict=True)],
+        lat=lat,
+        lon=lon,
+        alt=alt,
+        v_enu=v,
+        rank=[int(r) for r in picture.threat_rank],
+        tta=np.asarray(picture.time_to_asset, float),
+        engaged=[bool(e) for e in engaged],
+        ve=_rounded(v[:, 0], 1),
+        vn=_rounded(v[:, 1], 1),
+        vu=_rounded(v[:, 2], 1),
+        speed=_rounded(np.hypot(v[:, 0], v[:, 1]), 1),
+        heading=_rounded(np.degrees(np.arctan2(v[:, 0], v[:, 1])) % 360.0, 1),
+    )
 
 
-def extrapolate_tracks(base: dict[str, Any], t: float, site_lat_deg: float, site_lon_deg: float):
-    """Copy of ``picture_tracks`` output moved to time ``t`` (dead reckoning), rounded."""
-    n = len(base["id"])
-    dt = float(t - base["t"])
-    out = dict(base)
-    if n:
-        v = np.stack([base["ve"], base["vn"], base["vu"]], axis=-1)
-        lat, lon, alt = dead_reckon(
-            np.asarray(base["lat"]), np.asarray(base["lon"]), np.asarray(base["alt"]), v, dt
-        )
-        rng, brg = range_bearing(lat, lon, alt, site_lat_deg, site_lon_deg)
-        out["lat"] = np.round(lat, 5).tolist()
-        out["lon"] = np.round(lon, 5).tolist()
-        out["alt"] = np.round(alt, 0).tolist()
-        out["range"] = np.round(rng, 0).tolist()
-        out["bearing"] = np.round(brg, 1).tolist()
-        out["tta"] = [None if x is None else round(max(x - dt, 0.0), 1) for x in base["tta"]]
-        for k in ("ve", "vn", "vu", "speed", "heading"):
-            out[k] = np.round(np.asarray(base[k], float), 1).tolist()
-    out["t"] = round(t, 2)
-    return out
+def _rounded(x: F64, nd: int) -> list[float]:
+    """Python floats rounded to ``nd`` decimals (what goes on the wire)."""
+    return np.round(np.asarray(x, float), nd).tolist()  # type: ignore[no-any-return]
 
 
-def enu_to_latlon(frame: LocalFrame, enu: F64) -> tuple[F64, F64, F64]:
-    """Scenario ENU (N, 3) m → lat deg, lon deg, alt m."""
-    enu = np.asarray(enu, float).reshape(-1, 3)
-    if len(enu) == 0:
-        z = np.zeros(0)
-        return z, z.copy(), z.copy()
-    return geodetic_deg(frame.to_ecef(enu))
+def tracks_at(snap: TrackSnapshot, t: float, site: LocalFrame) -> PictureColumns:
+    """The track table at display time ``t`` (s): positions dead-reckoned from the
+    snapshot, range and bearing from ``site`` (the first unit), rounded for the wire.
+    Called at the frame rate: what does not move is computed once in the snapshot."""
+    dt = float(t - snap.t)
+    lat, lon, alt = dead_reckon(snap.lat, snap.lon, snap.alt, snap.v_enu, dt)
+    rng, brg = range_bearing(lat, lon, alt, site)
+    tta = snap.tta - dt
+    return PictureColumns(
+        id=snap.id,
+        identity=snap.identity,
+        lat=_rounded(lat, 5),
+        lon=_rounded(lon, 5),
+        alt=_rounded(alt, 0),
+        ve=snap.ve,
+        vn=snap.vn,
+        vu=snap.vu,
+        speed=snap.speed,
+        heading=snap.heading,
+        rank=snap.rank,
+        tta=[round(max(x, 0.0), 1) if math.isfinite(x) else None for x in tta],
+        kind=snap.kind,
+        range=_rounded(rng, 0),
+        bearing=_rounded(brg, 1),
+        iff=snap.iff,
+        engaged=snap.engaged,
+    )
 
 
-def ecef_vel_to_enu_at(lat_deg: float, lon_deg: float, vel_ecef: F64) -> F64:
-    """(N, 3) ECEF velocities → ENU at one reference point (fast, for small areas)."""
-    rot = enu_rotation(math.radians(lat_deg), math.radians(lon_deg))
-    return np.asarray(vel_ecef, float).reshape(-1, 3) @ rot.T
-
-
-def unit_states(picture: Any) -> list[dict[str, Any]]:
-    """Units of an ``AirPicture``: launchers with ready rounds, channel usage, weapons."""
+def unit_panels(picture: AirPicture) -> list[UnitPanel]:
+    """The units of an ``AirPicture``: ready rounds, launchers, channels, weapons."""
     out = []
     for u in picture.units:
         inventory: dict[str, int] = {}
@@ -205,26 +194,55 @@ def unit_states(picture: Any) -> list[dict[str, Any]]:
             for k, n in ln.missiles.items():
                 inventory[k] = inventory.get(k, 0) + int(n)
             launchers.append(
-                {
-                    "name": ln.name,
-                    "missiles": {k: int(n) for k, n in ln.missiles.items()},
-                    "ready": float(ln.busy_until) <= picture.t
-                    and float(ln.reload_until) <= picture.t,
-                }
+                LauncherPanel(
+                    name=ln.name,
+                    missiles={k: int(n) for k, n in ln.missiles.items()},
+                    ready=ln.ready(picture.t),
+                )
             )
         out.append(
-            {
-                "name": u.name,
-                "preset": u.preset,
-                "lat": math.degrees(u.lat),
-                "lon": math.degrees(u.lon),
-                "weapons": u.weapons,
-                "target_channels": int(u.target_channels),
-                "targets_engaged": int(u.targets_engaged),
-                "missile_channels": int(u.missile_channels),
-                "missiles_guided": int(u.missiles_guided),
-                "inventory": inventory,
-                "launchers": launchers,
-            }
+            UnitPanel(
+                name=u.name,
+                preset=u.preset,
+                weapons=u.weapons,
+                target_channels=int(u.target_channels),
+                targets_engaged=int(u.targets_engaged),
+                missile_channels=int(u.missile_channels),
+                missiles_guided=int(u.missiles_guided),
+                inventory=inventory,
+                launchers=launchers,
+            )
         )
     return out
+
+
+def live_interceptor_ids(picture: AirPicture) -> set[int]:
+    """Ids of the interceptors the C2 seat has in flight (its own engagements)."""
+    return {int(i) for e in picture.engagements for i in e.interceptor_ids}
+
+
+def interceptor_columns(
+    latest: Mapping[str, np.ndarray] | None, live: set[int]
+) -> InterceptorColumns:
+    """The latest recorded rows of the ``interceptors`` table, keeping only the
+    interceptors still in flight (``live``): the table is not written when none fly,
+    so its last batch can name interceptors long gone."""
+    if not latest or len(latest.get("id", ())) == 0 or not live:
+        return InterceptorColumns(id=[], lat=[], lon=[], alt=[], track_id=[])
+    ids = np.asarray(latest["id"], np.int64)
+    keep = np.isin(ids, np.fromiter(live, np.int64, len(live)))
+    return InterceptorColumns(
+        id=[int(i) for i in ids[keep]],
+        lat=_rounded(np.asarray(latest["lat_deg"], float)[keep], 5),
+        lon=_rounded(np.asarray(latest["lon_deg"], float)[keep], 5),
+        alt=_rounded(np.asarray(latest["alt_m"], float)[keep], 0),
+        track_id=[int(i) for i in np.asarray(latest["track_id"], np.int64)[keep]],
+    )
+
+
+def plot_columns(plots: F64, t: float) -> PlotColumns:
+    """Plots as (K, 3) rows (t s, lat deg, lon deg) → columns with their age at ``t``."""
+    p = np.asarray(plots, float).reshape(-1, 3)
+    return PlotColumns(
+        lat=_rounded(p[:, 1], 5), lon=_rounded(p[:, 2], 5), age=_rounded(t - p[:, 0], 1)
+    )

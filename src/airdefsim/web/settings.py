@@ -7,6 +7,7 @@ directory); ``AIRDEFSIM_DATA_DIR`` where recordings and the SQLite file live;
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -15,8 +16,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 def default_data_dir() -> Path:
     """``$XDG_DATA_HOME/airdefsim`` or ``~/.local/share/airdefsim``."""
-    import os
-
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "airdefsim"
 

@@ -7,7 +7,7 @@
   const sessionId = root.dataset.session;
   const $ = (id) => document.getElementById(id);
   const state = {
-    tracks: [], byId: new Map(), plots: [], interceptors: [], units: [], t: 0,
+    tracks: [], byId: new Map(), plots: null, interceptors: null, units: [], t: 0,
     selected: null, sortKey: "rank", sortDir: 1, rate: 1, paused: false, over: false,
     allowPause: false, lastTable: 0,
   };
@@ -59,7 +59,7 @@
     $("sel-name").textContent = t ? `T${t.id}` : "—";
     if (t) {
       const iff = t.iff === null ? "not interrogated" : t.iff ? "reply (friend)" : "no reply";
-      $("sel-info").textContent = `${t.identity} · ${t.type} · ${(t.range / 1000).toFixed(0)} km ` +
+      $("sel-info").textContent = `${t.identity} · ${fmt.kind(t.kind)} · ${(t.range / 1000).toFixed(0)} km ` +
         `brg ${t.bearing.toFixed(0)}° · alt ${t.alt.toFixed(0)} m · ${t.speed.toFixed(0)} m/s · IFF ${iff}` +
         (t.engaged ? " · ENGAGED" : "");
     } else if (state.selected !== null) {
@@ -71,9 +71,9 @@
     speed: (v) => v.toFixed(0), heading: (v) => v.toFixed(0),
     rank: (v) => (v > 0 ? String(v) : "—"), tta: (v) => (v === null ? "—" : v.toFixed(0)),
     iff: (v) => (v === null ? "?" : v ? "reply" : "none"), engaged: (v) => (v ? "yes" : ""),
-    id: (v) => `T${v}`,
+    id: (v) => `T${v}`, kind: (v) => v.replace("_", " "),
   };
-  const KEYS = ["id", "identity", "type", "range", "bearing", "alt", "speed", "heading", "rank", "tta", "iff", "engaged"];
+  const KEYS = ["id", "identity", "kind", "range", "bearing", "alt", "speed", "heading", "rank", "tta", "iff", "engaged"];
   function renderTable(force) {
     const now = performance.now();
     if (!force && now - state.lastTable < 200) return;
@@ -137,24 +137,29 @@
     box.replaceChildren(frag);
   }
   function onHello(m) {
-    $("ex-title").textContent = m.title;
-    $("duration").textContent = window.fmtClock(m.duration);
-    scope.centre = m.site;
-    scope.units = m.units_static;
-    scope.assets = m.assets;
-    scope.loadBasemap(Math.round(m.origin[0]), Math.round(m.origin[1]));
+    const lay = m.layout;
+    $("ex-title").textContent = lay.title;
+    $("duration").textContent = window.fmtClock(lay.duration);
+    scope.centre = lay.site;
+    scope.units = lay.units;
+    scope.assets = lay.assets;
+    scope.loadBasemap(Math.round(lay.origin[0]), Math.round(lay.origin[1]));
     const ms = $("missile");
     ms.replaceChildren();
     const auto = document.createElement("option");
     auto.value = ""; auto.textContent = "best available";
     ms.appendChild(auto);
-    for (const name of m.missiles) {
+    for (const name of lay.missiles) {
       const o = document.createElement("option");
       o.value = name; o.textContent = name;
       ms.appendChild(o);
     }
     const us = $("fire-unit");
-    for (const u of m.units_static) {
+    us.replaceChildren();
+    const best = document.createElement("option");
+    best.value = ""; best.textContent = "best placed";
+    us.appendChild(best);
+    for (const u of lay.units) {
       const o = document.createElement("option");
       o.value = u.name; o.textContent = u.name;
       us.appendChild(o);
@@ -177,8 +182,8 @@
     state.t = m.t;
     state.tracks = rows(m.tracks);
     state.byId = new Map(state.tracks.map((t) => [t.id, t]));
-    state.plots = m.plots || [];
-    state.interceptors = m.interceptors || [];
+    state.plots = m.plots;
+    state.interceptors = m.interceptors;
     state.rate = m.rate; state.paused = m.paused;
     if (m.units) { state.units = m.units; renderUnits(); }
     if (m.messages) addMessages(m.messages);
@@ -196,7 +201,7 @@
     const box = $("finished");
     box.classList.remove("hidden");
     if (m.status === "finished" && m.result) {
-      $("final-score").textContent = `Score ${m.result.score.toFixed(0)} / 100`;
+      $("final-score").textContent = `Score ${m.result.total.toFixed(0)} / 100`;
       $("review-link").href = `/sessions/${sessionId}/review`;
     } else {
       $("final-score").textContent = `The exercise was ${m.status}.`;

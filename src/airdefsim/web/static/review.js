@@ -1,5 +1,6 @@
-/* airdefsim after-action review: replay the recorded picture with a time slider,
-   decisions and key moments on a timeline, score parts beside the doctrine's. */
+/* airdefsim after-action review: replay the recording (tracks, interceptors, truth at
+   every record time) with a time slider, decisions and key moments on a timeline, score
+   parts beside the doctrine's. Data: airdefsim.web.wire.Review, tables column-wise. */
 "use strict";
 (function () {
   const root = document.getElementById("review");
@@ -7,7 +8,7 @@
   const sid = root.dataset.session;
   const $ = (id) => document.getElementById(id);
   const scope = new window.Scope($("scope"), { centre: [0, 0], kmPerPx: 0.6 });
-  let data = null, idx = 0, playing = null;
+  let data = null, times = [], idx = 0, playing = null;
 
   function li(list, text, cls) {
     const el = document.createElement("li");
@@ -16,30 +17,42 @@
     list.appendChild(el);
     return el;
   }
+  // first index i with col[i] >= t (the rows of one table are in time order)
+  function lower(col, t) {
+    let lo = 0, hi = col.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (col[mid] < t - 1e-6) lo = mid + 1; else hi = mid; }
+    return lo;
+  }
+  // the rows of a column-wise table recorded at time t, as a table of the same keys
+  function at(table, t) {
+    const lo = lower(table.t, t), hi = lower(table.t, t + 1e-3);
+    const out = {};
+    for (const k in table) out[k] = table[k].slice(lo, hi);
+    return out;
+  }
   function draw() {
-    if (!data || !data.steps.length) return;
-    const s = data.steps[idx];
-    const tracks = s.tracks.map((r) => {
-      const hdg = (r[5] * Math.PI) / 180;
-      return { id: r[0], identity: r[1], lat: r[2], lon: r[3], ve: r[6] * Math.sin(hdg), vn: r[6] * Math.cos(hdg) };
-    });
-    scope.draw({ tracks, interceptors: s.icpt, truth: $("show-truth").checked ? s.truth : [] });
-    $("rclock").textContent = `T+${window.fmtClock(s.t)}`;
+    if (!data || !times.length) return;
+    const t = times[idx];
+    const tr = at(data.tracks, t);
+    const tracks = tr.id.map((id, i) => ({ id, identity: tr.identity[i], lat: tr.lat[i], lon: tr.lon[i], ve: tr.ve[i], vn: tr.vn[i] }));
+    scope.draw({ tracks, interceptors: at(data.interceptors, t), truth: $("show-truth").checked ? at(data.truth, t) : null });
+    $("rclock").textContent = `T+${window.fmtClock(t)}`;
     drawTimeline();
   }
   function drawTimeline() {
     const cv = $("timeline"), ctx = cv.getContext("2d");
     const w = cv.width, h = cv.height;
-    const T = data.duration || 1;
+    const T = data.layout.duration || 1;
     const x = (t) => 10 + ((w - 20) * t) / T;
     ctx.fillStyle = "#0b1a12"; ctx.fillRect(0, 0, w, h);
     ctx.strokeStyle = "#2f5a44"; ctx.beginPath(); ctx.moveTo(10, h / 2); ctx.lineTo(w - 10, h / 2); ctx.stroke();
-    // tracks on the picture over time (a small chart of the key moments' context)
+    // tracks on the picture over time (the key moments' context)
+    const counts = times.map((t) => lower(data.tracks.t, t + 1e-3) - lower(data.tracks.t, t));
+    const maxN = Math.max(1, ...counts);
     ctx.strokeStyle = "#3f8f6a"; ctx.beginPath();
-    const maxN = Math.max(1, ...data.steps.map((s) => s.tracks.length));
-    data.steps.forEach((s, i) => {
-      const y = h - 8 - ((h / 2 - 12) * s.tracks.length) / maxN;
-      if (i === 0) ctx.moveTo(x(s.t), y); else ctx.lineTo(x(s.t), y);
+    times.forEach((t, i) => {
+      const y = h - 8 - ((h / 2 - 12) * counts[i]) / maxN;
+      if (i === 0) ctx.moveTo(x(t), y); else ctx.lineTo(x(t), y);
     });
     ctx.stroke();
     ctx.font = "11px monospace";
@@ -50,28 +63,29 @@
     }
     const style = { launch: ["#ffffff", "●"], kill: ["#7dffb0", "✚"], leak: ["#ff4d4d", "✖"],
       asset_hit: ["#ff4d4d", "✖"], friendly_engaged: ["#ff4dff", "!"], command_refused: ["#ffa03c", "◆"],
-      miss: ["#999999", "○"] };
+      roe_violation: ["#ffa03c", "!"], engagement_cancelled: ["#ffa03c", "◇"], miss: ["#999999", "○"] };
     for (const m of data.moments) {
       const st = style[m.kind];
       if (!st) continue;
       ctx.fillStyle = st[0];
       ctx.fillText(st[1], x(m.t) - 4, h / 2 + 4);
     }
-    const s = data.steps[idx];
-    ctx.strokeStyle = "#ffffff"; ctx.beginPath(); ctx.moveTo(x(s.t), 0); ctx.lineTo(x(s.t), h); ctx.stroke();
+    const t = times[idx];
+    ctx.strokeStyle = "#ffffff"; ctx.beginPath(); ctx.moveTo(x(t), 0); ctx.lineTo(x(t), h); ctx.stroke();
     ctx.fillStyle = "#7dffb0";
     ctx.fillText(`tracks (max ${maxN})`, 12, h - 2);
   }
   function seekTime(t) {
-    let best = 0;
-    data.steps.forEach((s, i) => { if (Math.abs(s.t - t) < Math.abs(data.steps[best].t - t)) best = i; });
-    idx = best; $("slider").value = String(idx); draw();
+    idx = Math.min(Math.max(lower(times, t), 0), times.length - 1);
+    if (idx > 0 && Math.abs(times[idx - 1] - t) < Math.abs(times[idx] - t)) idx -= 1;
+    $("slider").value = String(idx); draw();
   }
   function scoreTable(score, doctrine) {
     const tbody = document.querySelector("#score-parts tbody");
     tbody.replaceChildren();
-    const dparts = doctrine && doctrine.parts ? Object.fromEntries(doctrine.parts.map((p) => [p.key, p])) : {};
-    for (const p of score.parts) {
+    const dscore = doctrine && doctrine.score ? doctrine.score : null;
+    const dparts = dscore ? Object.fromEntries(dscore.parts.map((p) => [p.key, p])) : {};
+    for (const p of score ? score.parts : []) {
       const tr = document.createElement("tr");
       const dp = dparts[p.key];
       for (const txt of [p.label, p.value, p.points.toFixed(1), dp ? `${dp.value} (${dp.points.toFixed(1)})` : "—"]) {
@@ -79,8 +93,8 @@
       }
       tbody.appendChild(tr);
     }
-    $("score-total").textContent = score.total.toFixed(0);
-    if (doctrine && doctrine.score !== undefined) $("doctrine-line").textContent = `Automatic doctrine on the same seed: ${doctrine.score.toFixed(0)} / 100`;
+    if (score) $("score-total").textContent = score.total.toFixed(0);
+    if (dscore) $("doctrine-line").textContent = `Automatic doctrine on the same seed: ${dscore.total.toFixed(0)} / 100`;
     else if (doctrine && doctrine.error) $("doctrine-line").textContent = doctrine.error;
   }
   function pollDoctrine() {
@@ -93,15 +107,17 @@
     .then((r) => { if (!r.ok) throw new Error(`no recording (${r.status})`); return r.json(); })
     .then((d) => {
       data = d;
-      scope.centre = d.site; scope.units = d.units_static; scope.assets = d.assets;
-      scope.loadBasemap(Math.round(d.origin[0]), Math.round(d.origin[1]));
-      $("slider").max = String(Math.max(0, d.steps.length - 1));
+      times = [...new Set([...d.truth.t, ...d.tracks.t])].sort((a, b) => a - b);
+      const lay = d.layout;
+      scope.centre = lay.site; scope.units = lay.units; scope.assets = lay.assets;
+      scope.loadBasemap(Math.round(lay.origin[0]), Math.round(lay.origin[1]));
+      $("slider").max = String(Math.max(0, times.length - 1));
       scoreTable(d.score, d.doctrine);
       if (!d.doctrine) pollDoctrine();
       const dl = $("decisions");
       for (const x of d.decisions) {
-        const was = x.track !== null && x.track !== undefined ? ` — track was ${x.identity ?? "?"}, IFF ${x.iff === null ? "not asked" : x.iff ? "reply" : "no reply"}` : "";
-        const el = li(dl, `T+${window.fmtClock(x.t)}  ${x.text || x.kind}${was}`, "decision");
+        const was = x.track !== null ? ` — track was ${x.identity ?? "?"}, IFF ${x.iff === null ? "not asked" : x.iff ? "reply" : "no reply"}` : "";
+        const el = li(dl, `T+${window.fmtClock(x.t)}  ${x.text}${was}`, "decision");
         el.addEventListener("click", () => seekTime(x.t));
       }
       const ml = $("moments");
@@ -118,13 +134,13 @@
     if (!data) return;
     const r = $("timeline").getBoundingClientRect();
     const frac = (e.clientX - r.left - 10 * (r.width / $("timeline").width)) / (r.width * (1 - 20 / $("timeline").width));
-    seekTime(frac * (data.duration || 1));
+    seekTime(frac * (data.layout.duration || 1));
   });
   $("play").addEventListener("click", () => {
     if (playing) { clearInterval(playing); playing = null; $("play").textContent = "Play"; return; }
     $("play").textContent = "Stop";
     playing = setInterval(() => {
-      if (!data || idx >= data.steps.length - 1) { clearInterval(playing); playing = null; $("play").textContent = "Play"; return; }
+      if (!data || idx >= times.length - 1) { clearInterval(playing); playing = null; $("play").textContent = "Play"; return; }
       idx += 1; $("slider").value = String(idx); draw();
     }, 100);
   });

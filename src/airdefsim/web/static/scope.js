@@ -111,8 +111,10 @@
       ctx.closePath();
       ctx.stroke();
     }
-    /* scene: {tracks: [{id, identity, lat, lon, ve, vn, label}], plots: [[lat, lon, age]],
-               interceptors: [[id, lat, lon, alt, track]], truth: [[id, kind, hostile, lat, lon, alt, alive]]} */
+    /* scene: {tracks: [{id, identity, lat, lon, ve, vn, label, engaged}],
+               plots: {lat: [], lon: [], age: []}, interceptors: {lat: [], lon: []},
+               truth: {lat: [], lon: [], hostile: [], alive: []}} — tables column-wise,
+       as the server sends them (airdefsim.web.wire) */
     draw(scene) {
       const ctx = this.ctx, w = this.canvas.width, h = this.canvas.height;
       ctx.fillStyle = "#07130d";
@@ -162,26 +164,28 @@
         ctx.fillText(a.name, x + 9, y + 4);
       }
       // plots fading with age
-      for (const p of scene.plots || []) {
-        const age = p[2];
-        const alpha = Math.max(0.08, 1 - age / 30);
-        const [x, y] = this.toPx(p[0], p[1]);
+      const P = scene.plots;
+      for (let i = 0; P && i < P.lat.length; i++) {
+        const alpha = Math.max(0.08, 1 - P.age[i] / 30);
+        const [x, y] = this.toPx(P.lat[i], P.lon[i]);
         ctx.fillStyle = `rgba(140,255,170,${alpha.toFixed(2)})`;
         ctx.fillRect(x - 1.5, y - 1.5, 3, 3);
       }
       // truth (review only)
-      for (const o of scene.truth || []) {
-        if (!o[6]) continue;
-        const [x, y] = this.toPx(o[3], o[4]);
-        ctx.strokeStyle = o[2] ? "rgba(255,120,120,0.6)" : "rgba(120,180,255,0.6)";
+      const T = scene.truth;
+      for (let i = 0; T && i < T.lat.length; i++) {
+        if (!T.alive[i]) continue;
+        const [x, y] = this.toPx(T.lat[i], T.lon[i]);
+        ctx.strokeStyle = T.hostile[i] ? "rgba(255,120,120,0.6)" : "rgba(120,180,255,0.6)";
         ctx.beginPath();
         ctx.arc(x, y, 3, 0, 2 * Math.PI);
         ctx.stroke();
       }
       // interceptors
       ctx.fillStyle = "#ffffff";
-      for (const m of scene.interceptors || []) {
-        const [x, y] = this.toPx(m[1], m[2]);
+      const M = scene.interceptors;
+      for (let i = 0; M && i < M.lat.length; i++) {
+        const [x, y] = this.toPx(M.lat[i], M.lon[i]);
         ctx.beginPath();
         ctx.arc(x, y, 2.5, 0, 2 * Math.PI);
         ctx.fill();
