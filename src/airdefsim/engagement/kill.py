@@ -56,14 +56,16 @@ class KillAssessor:
 
     Parameters
     ----------
+    rng : numpy Generator — draws the radar's call (only when ``killed`` is reported);
+        the run's own stream, spawned from its seed (no default: a fixed fallback would
+        make every replication's calls the same)
     delay : float, s — from the end of the last interceptor to the assessment
     p_correct : float — see :func:`observe_kill`
-    rng : numpy Generator — draws the radar's call (only when ``killed`` is reported)
     """
 
+    rng: np.random.Generator
     delay: float = ASSESS_DELAY
     p_correct: float = P_CORRECT
-    rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
     _ready: dict[int, float] = field(default_factory=dict)
     _called_kill: dict[int, bool] = field(default_factory=dict)
     _looks: dict[int, int] = field(default_factory=dict)
