@@ -45,3 +45,22 @@ def test_golden_summary(name: str, recordings: dict) -> None:
 def test_kill_chain_invariants(name: str, seed: int | None, recordings: dict) -> None:
     violations = check(read_run(recordings[(name, seed)]))
     assert violations == []
+
+
+def test_cli_timeline_and_check_read_a_recording(recordings: dict) -> None:
+    from typer.testing import CliRunner
+
+    from airdefsim.cli.main import app
+
+    run_dir = recordings[("single_fighter_airliner.yaml", None)]
+    r = CliRunner().invoke(app, ["timeline", str(run_dir), "--json"])
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.output.splitlines() if line.startswith("{")]
+    by_name = {row["name"]: row for row in rows}
+    assert set(by_name) == {"bandit", "airliner"}
+    assert by_name["airliner"]["declared"] == "friendly" and by_name["airliner"]["launches"] == 0
+    bandit = by_name["bandit"]
+    assert bandit["first_detection"] <= bandit["first_track"] <= bandit["first_launch"]
+    assert (bandit["outcome"] == "killed") == (bandit["why"] == "")
+    r = CliRunner().invoke(app, ["check", str(run_dir)])
+    assert r.exit_code == 0 and "0 violation(s)" in r.output

@@ -132,7 +132,7 @@ def check(
         k = np.flatnonzero(rows)[np.argmax(tracks["t"][rows])]
         speed = float(np.linalg.norm([tracks[c][k] for c in ("ve", "vn", "vu")]))
         bad = []
-        if tracks["alt_m"][k] < MIN_ALTITUDE:
+        if tracks["alt_m"][k] + 3.0 * tracks["pos_sigma_m"][k] < MIN_ALTITUDE:
             bad.append("below the ground")
         if tracks["pos_sigma_m"][k] > MAX_SIGMA:
             bad.append("too uncertain")

@@ -70,11 +70,13 @@ class ObjectTimeline:
             if math.isnan(self.first_fc_plot):
                 return "the engagement radar never saw it"
             return "never engaged (no weapon, channel or round)"
-        parts = []
+        parts = ["still flying at the end"] if self.outcome == "flying" else []
         if self.misses:
-            parts.append(f"{len(self.misses)} miss(es) at {min(self.misses):.0f} m and more")
+            closest = min(self.misses)
+            c = f"{closest:.1f}" if closest < 10 else f"{closest:.0f}"
+            parts.append(f"{len(self.misses)} miss(es), closest {c} m")
         if self.self_destructs:
-            parts.append(", ".join(sorted(set(self.self_destructs))))
+            parts.append("self-destructed: " + ", ".join(sorted(set(self.self_destructs))))
         return "; ".join(parts) or "interceptors still flying at the end"
 
 

@@ -20,11 +20,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from airdefsim.analysis.invariants import check as check_invariants
 from airdefsim.analysis.metrics import format_value
+from airdefsim.analysis.timeline import timelines
 from airdefsim.cli.common import err_console, fail, load_or_exit
 from airdefsim.export.asterix import AsterixUdpSink
 from airdefsim.jsonsafe import dumps
-from airdefsim.record.recorder import RunDirError
+from airdefsim.record.recorder import RunDirError, read_run
 from airdefsim.scenario import Scenario, get_presets
 from airdefsim.sim import run_scenario
 from airdefsim.summary import METRICS, RunSummary, metric_label
@@ -164,6 +166,73 @@ def report_cmd(
     except RunDirError as exc:
         fail(str(exc))
     console.print(f"report: {path}")
+
+
+def _t(x: float) -> str:
+    return "—" if x != x else f"{x:.0f}"
+
+
+@app.command("timeline")
+def timeline_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="run directory written by 'run --out'")],
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per object")] = False,
+) -> None:
+    """Each air object's kill chain: first detection, first fire-control plot, first
+    track, identity, launches, outcome and why a threat leaked (times in s)."""
+    try:
+        items = timelines(read_run(run_dir))
+    except RunDirError as exc:
+        fail(str(exc))
+    if as_json:
+        for tl in items:
+            print(dumps({**dataclasses.asdict(tl), "why": tl.why}, indent=None))
+        return
+    table = Table(title=f"kill chain per object — {run_dir}")
+    for col in (
+        "object",
+        "det",
+        "FC plot",
+        "track",
+        "identity",
+        "launch",
+        "fired",
+        "outcome",
+        "why",
+    ):
+        table.add_column(
+            col, justify="left" if col in ("object", "identity", "outcome", "why") else "right"
+        )
+    for tl in items:
+        table.add_row(
+            escape(tl.name) + ("" if tl.hostile else " (friend)"),
+            _t(tl.first_detection),
+            _t(tl.first_fc_plot),
+            _t(tl.first_track),
+            f"{tl.declared or 'unknown'}" + (f" @{_t(tl.declared_at)}" if tl.declared else ""),
+            _t(tl.first_launch),
+            str(tl.launches),
+            tl.outcome + (f" @{_t(tl.outcome_at)}" if tl.outcome_at == tl.outcome_at else ""),
+            escape(tl.why),
+        )
+    console.print(table)
+
+
+@app.command("check")
+def check_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="run directory written by 'run --out'")],
+) -> None:
+    """Check a recording against the kill chain's invariants (no kill without the track
+    its guidance needs, none outside the altitude band, no friendly engaged, no launch
+    at a bad track, speeds and flight times in bounds); exit 1 on a violation."""
+    try:
+        violations = check_invariants(read_run(run_dir))
+    except RunDirError as exc:
+        fail(str(exc))
+    for line in violations:
+        console.print(escape(line))
+    console.print(f"{len(violations)} violation(s)")
+    if violations:
+        raise typer.Exit(1)
 
 
 @presets_app.callback()

@@ -9,10 +9,12 @@ the air picture carries its verdict so a console can show it.
 A track passes when, at the decision time ``t``:
 
 - it has at least :data:`MIN_UPDATES` plots (it is not a fresh initiation);
-- its last plot is at most :data:`MAX_STALE` s old;
+- its last plot is at most :data:`MAX_STALE` s old (two revisits of a slow surveillance
+  radar with one missed look);
 - its position uncertainty (RMS per axis) is at most :data:`MAX_SIGMA`;
-- its altitude is above :data:`MIN_ALTITUDE` (m above the ellipsoid; a sea-skimmer's
-  estimate may dip a little below its 30 m, a hopping track dives far below);
+- its altitude is above :data:`MIN_ALTITUDE` (m above the ellipsoid) by more than three
+  times its position uncertainty below (a sea-skimmer's estimate at long range may dip
+  well below its 30 m through elevation error; a hopping track dives far below);
 - its speed is at most :data:`MAX_SPEED` (the fastest target the S-400 class is stated
   to engage, 4.8 km/s [sput-2007][domainb-2007][rrt-2016], plus margin);
 - its velocity changed by no more than :data:`MAX_ACCEL` × Δt over the last
@@ -34,7 +36,7 @@ from airdefsim.types import F64, I64
 from airdefsim.units import G0
 
 MIN_UPDATES = 4  # plots
-MAX_STALE = 12.0  # s
+MAX_STALE = 25.0  # s
 MAX_SIGMA = 1500.0  # m
 MIN_ALTITUDE = -100.0  # m
 MAX_SPEED = 5500.0  # m/s
@@ -90,7 +92,7 @@ class TrackQuality:
         tests = (
             (accel > MAX_ACCEL, f"manoeuvre above {MAX_ACCEL / G0:.0f} g (track hopping?)"),
             (speed > MAX_SPEED, f"speed above {MAX_SPEED / 1000:.1f} km/s"),
-            (alt < MIN_ALTITUDE, "below the ground"),
+            (alt + 3.0 * sigma < MIN_ALTITUDE, "below the ground"),
             (sigma > MAX_SIGMA, f"position uncertainty above {MAX_SIGMA:.0f} m"),
             (t - t_update > MAX_STALE, f"no plot for {MAX_STALE:.0f} s"),
             (n_updates < MIN_UPDATES, f"fewer than {MIN_UPDATES} plots"),
