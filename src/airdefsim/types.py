@@ -16,7 +16,7 @@ ENU
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -375,8 +375,18 @@ class UnitState:
         return sum(ln.missiles.get(missile, 0) for ln in self.launchers if t is None or ln.ready(t))
 
     def snapshot(self) -> UnitState:
-        """An independent copy (what a policy sees; it cannot change the unit)."""
-        return copy.deepcopy(self)
+        """An independent copy (what a policy sees; it cannot change the unit). The
+        mutable parts are copied; positions, the doctrine and the radar coverages are
+        shared read-only (hot path: one copy per unit per tick)."""
+        return dataclasses.replace(
+            self,
+            launchers=[
+                dataclasses.replace(ln, missiles=dict(ln.missiles), capacity=dict(ln.capacity))
+                for ln in self.launchers
+            ],
+            fc_radars=list(self.fc_radars),
+            reloads=dict(self.reloads),
+        )
 
 
 @dataclass

@@ -12,7 +12,7 @@ from airdefsim.events import Event
 from airdefsim.scenario import load_scenario
 from airdefsim.scenario.schema import Scenario
 from airdefsim.sim import Simulation
-from airdefsim.sim.policies import ScriptedPolicy
+from airdefsim.sim.policies import QueuedPolicy, ScriptedPolicy
 from airdefsim.sim.sinks import MemorySink
 from airdefsim.summary import RunSummary
 from airdefsim.types import AirPicture, Command, Engage
@@ -109,6 +109,17 @@ def test_a_persons_commands_are_judged_exactly_as_the_doctrines() -> None:
     assert second.summary().to_dict(deterministic_only=True) == first.summary().to_dict(
         deterministic_only=True
     )
+    # and through the console's seat: commands queued from "the browser" before each tick
+    queue = QueuedPolicy()
+    sink_c = MemorySink()
+    third = Simulation(_scenario(), seed=1, policy=queue, sinks=[sink_c])
+    while not third.done:
+        for t, cmd in rec.script:
+            if abs(t - (third.t + third.dt)) < 1e-9:
+                queue.submit(cmd)
+        third.step()
+    assert _plain(third.adjudicator.rulings) == _plain(first.adjudicator.rulings)
+    assert sink_c.events == sink_a.events
 
 
 def test_a_doctrine_roe_violation_is_counted() -> None:

@@ -639,7 +639,10 @@ class Simulation:
         else:
             # no target left to miss: already destroyed, a false track, out of energy,
             # time of flight or altitude — the interceptor destroys itself
-            why = "target already destroyed" if gone else reason.replace("_", " ")
+            if gone:
+                why = "target already destroyed" if self.killed[truth] else "target gone"
+            else:
+                why = reason.replace("_", " ")
             self.emit("self_destruct", reason=why, **common)  # type: ignore[arg-type]
 
     def _leaks(self, t: float) -> None:
