@@ -272,14 +272,26 @@ class DoctrinePolicy:
                 if stock <= 0 or not holders or free_m == 0 or not el.any():
                     continue
                 lp = np.mean(holders, axis=0)
-                pos_r = pos + vel * float(spec.reaction_time)  # where it is at launch
-                ok, tf, pip = envelope.predicted_intercept(spec, lp, pos_r, vel, ballistic[cols])
-                ok = ok & el & ~taken & np.isfinite(tf) & (tf > 0.0)
+                # only the tracks it could take (eligible, not covered by a cheaper type,
+                # and — when its guidance needs the engagement radar — inside the
+                # radar's coverage now) are worth an intercept solution (hot path)
+                try_ = el & ~taken
+                if needs_fire_control_track(spec):
+                    try_ &= u.fc_covers(pos)
+                ok = np.zeros(cols.size, bool)
+                tf = np.full(cols.size, np.inf)
+                pip = pos.copy()
+                if try_.any():
+                    pos_r = pos[try_] + vel[try_] * float(spec.reaction_time)  # at launch
+                    ok[try_], tf[try_], pip[try_] = envelope.predicted_intercept(
+                        spec, lp, pos_r, vel[try_], ballistic[cols][try_]
+                    )
+                ok = ok & try_ & np.isfinite(tf) & (tf > 0.0)
                 if max_rng is not None:
                     ok &= np.linalg.norm(pip - lp, axis=1) <= float(max_rng)
                 if needs_fire_control_track(spec):
-                    # the engagement radar must see the target now and at the intercept
-                    ok &= u.fc_covers(pos) & u.fc_covers(pip)
+                    # the engagement radar must see the target at the intercept too
+                    ok &= u.fc_covers(pip)
                 if avail <= 0:
                     # adequate but its launchers are busy: wait for them unless urgent
                     taken |= ok & ~urgent
