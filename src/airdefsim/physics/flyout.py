@@ -727,14 +727,9 @@ class Interceptors:
         v = objs.view
         out = np.full(idx.size, -1, np.int64)
         p = self.p
-        if self.seeker_candidates == "intended":
-            rows, ok = objs.rows(self.target_id[idx])
-            pos_i, vel_i = objs.at(rows, t)
-            if len(v):
-                index_i = np.asarray(v.rcs_index, dtype=np.int64)[rows][:, None]
-            else:
-                index_i = np.zeros((idx.size, 1), np.int64)
-            got = seeker.acquire(
+
+        def look(cand_pos: F64, cand_vel: F64, cand_rcs: I64) -> I64:
+            return seeker.acquire(
                 pos,
                 est - pos,
                 p.half_beam[idx],
@@ -742,12 +737,21 @@ class Interceptors:
                 p.seeker_ref_rcs[idx],
                 self.band[idx],
                 np.maximum(seeker.LOOK_RATE * dt, 1.0),
-                pos_i[:, None, :],
-                vel_i[:, None, :],
-                index_i,
+                cand_pos,
+                cand_vel,
+                cand_rcs,
                 list(v.rcs_specs),
                 rng,
             )
+
+        if self.seeker_candidates == "intended":
+            rows, ok = objs.rows(self.target_id[idx])
+            pos_i, vel_i = objs.at(rows, t)
+            if len(v):
+                index_i = np.asarray(v.rcs_index, dtype=np.int64)[rows][:, None]
+            else:
+                index_i = np.zeros((idx.size, 1), np.int64)
+            got = look(pos_i[:, None, :], vel_i[:, None, :], index_i)
             return np.where((got >= 0) & ok, self.target_id[idx], -1)
         alive = np.flatnonzero(np.asarray(v.alive, dtype=bool))
         if alive.size == 0:
@@ -756,20 +760,7 @@ class Interceptors:
         acc = v.acc[alive][None]
         obj_pos = v.pos[alive][None] + v.vel[alive][None] * dto + 0.5 * acc * dto * dto
         obj_vel = v.vel[alive][None] + acc * dto
-        found = seeker.acquire(
-            pos,
-            est - pos,
-            p.half_beam[idx],
-            p.seeker_range[idx],
-            p.seeker_ref_rcs[idx],
-            self.band[idx],
-            np.maximum(seeker.LOOK_RATE * dt, 1.0),
-            obj_pos,
-            obj_vel,
-            np.asarray(v.rcs_index, dtype=np.int64)[alive],
-            list(v.rcs_specs),
-            rng,
-        )
+        found = look(obj_pos, obj_vel, np.asarray(v.rcs_index, dtype=np.int64)[alive])
         hit = found >= 0
         out[hit] = np.asarray(v.truth_id, dtype=np.int64)[alive[found[hit]]]
         return out
