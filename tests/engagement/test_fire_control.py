@@ -310,3 +310,14 @@ def test_an_empty_launcher_is_reloaded_from_the_transloaders() -> None:
     assert fc.advance(619.0) == []
     assert fc.advance(620.0) == [("U1", 0)]
     assert u.launchers[0].missiles["SHORT"] == 2 and u.reloads["SHORT"] == 1
+
+
+def test_cease_fire_cancels_the_rounds_not_launched_yet() -> None:
+    u = make_unit(loads=({"SHORT": 4},), missile_channels=4)
+    fc = FireControl([u], SPECS, RNG)
+    orders = fc.execute(Engage(1, salvo=3), _one_track(units=[u]))
+    assert not isinstance(orders, str)
+    fc.register_launch(orders[0], 11)  # one in flight, two still due
+    assert fc.cease_fire(1, t=6.0) == (11,)
+    assert fc.due(100.0) == [] and fc.engagements() == []
+    assert u.launchers[0].missiles["SHORT"] == 3 and u.missiles_guided == 0

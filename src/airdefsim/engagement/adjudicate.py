@@ -229,10 +229,7 @@ class Adjudicator:
             picture.identity[idx] = cmd.identity  # later orders of this tick see it
             return Ruling(cmd, True, roe_violation=breach, text=f"T{tid} declared {cmd.identity}")
         if isinstance(cmd, CeaseFire):
-            fc = self.fire_control
-            ids = tuple(i for e in fc.engagements() if e.track_id == tid for i in e.interceptor_ids)
-            if ids:
-                fc.release(ids, t=picture.t)
+            ids = self.fire_control.cease_fire(tid, picture.t)
             return Ruling(cmd, True, destroy=ids, text=f"cease fire on T{tid}")
         # Engage
         if cmd.unit is not None and all(u.name != cmd.unit for u in self.units):

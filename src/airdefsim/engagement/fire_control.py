@@ -497,10 +497,24 @@ class FireControl:
         self._of_interceptor[int(interceptor_id)] = s
         self._recount()
 
-    def cancel(self, order: LaunchOrder) -> int:
+    def cease_fire(self, track_id: int, t: float) -> tuple[int, ...]:
+        """Cease fire on ``track_id``: rounds not launched yet are cancelled (back on
+        their launchers), interceptors in flight are released; returns their ids (the
+        simulation destroys them)."""
+        tid = int(track_id)
+        for s in [s for s in self._salvos if s.engagement.track_id == tid and s.pending > 0]:
+            self.cancel(s.orders[0], note=False)
+        ids = tuple(i for e in self.engagements() if e.track_id == tid for i in e.interceptor_ids)
+        if ids:
+            self.release(ids, t=t)
+        return ids
+
+    def cancel(self, order: LaunchOrder, note: bool = True) -> int:
         """Cancel the rounds of ``order``'s salvo that have not launched (the engagement
         cannot go on: no fire-control track, a cease fire): their rounds go back on the
-        launchers and their channels are freed. Returns how many were cancelled."""
+        launchers and their channels are freed. Returns how many were cancelled. With
+        ``note``, the track is marked as having had an engagement cancelled now
+        (``cancelled_at``: the doctrine waits before ordering it again)."""
         found = self._find(order)
         if found is None:
             return 0
@@ -515,7 +529,8 @@ class FireControl:
             n += 1
         s.launched.update(range(len(s.orders)))
         s.pending = 0
-        self.cancelled_at[s.engagement.track_id] = self.t
+        if note:
+            self.cancelled_at[s.engagement.track_id] = self.t
         if not s.engagement.interceptor_ids:
             self._salvos.remove(s)
             tid = s.engagement.track_id

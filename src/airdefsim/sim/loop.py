@@ -155,6 +155,7 @@ class Simulation:
         self.first_launch_range = math.nan
         self.last_plots = Plots.empty()
         self._tracks = TrackTable.empty()
+        self._track_row: dict[int, int] = {}  # track id -> row of self._tracks
         self._picture: AirPicture | None = None
         self._kinematics: tuple[float, F64, F64, F64] | None = None
         self._next_record = 0.0
@@ -345,8 +346,7 @@ class Simulation:
         """(K,) s since the unit's engagement radars, and since any sensor, last updated
         each track (inf when never, or when the track is gone)."""
         tt = self._tracks
-        idx = {int(t): i for i, t in enumerate(tt.track_id)}
-        rows = np.array([idx.get(int(t), -1) for t in track_ids], dtype=np.int64)
+        rows = np.array([self._track_row.get(int(t), -1) for t in track_ids], dtype=np.int64)
         fc_age = np.full(rows.size, np.inf)
         any_age = np.full(rows.size, np.inf)
         ok = rows >= 0
@@ -480,6 +480,7 @@ class Simulation:
         # 3. tracker
         self.tracker.step(t1, plots)
         self._tracks = self.tracker.tracks()
+        self._track_row = {int(t): i for i, t in enumerate(self._tracks.track_id)}
         self.t = t1
         self._picture = None
         truth1 = self.targets(t1)
@@ -496,9 +497,9 @@ class Simulation:
         self._launch_due(picture)
         # 5. interceptors (threats warned of one evade first; each round told whether its
         # guidance still has the track it needs)
-        self._warn_threats()
-        self._uplink()
         snap = self.interceptors.snapshot()
+        self._warn_threats(snap)
+        self._uplink(snap)
         if len(snap["id"]):
             self.interceptors.set_support(snap["id"], self._guidance_support(snap), t0)
         target_of = {int(i): int(g) for i, g in zip(snap["id"], snap["target_id"], strict=True)}
@@ -519,11 +520,10 @@ class Simulation:
             self.done = True
             self._close()
 
-    def _warn_threats(self) -> None:
+    def _warn_threats(self, snap: dict[str, np.ndarray]) -> None:
         """A threat with an evasion preset that an interceptor homing on it approaches
         within its warning range breaks away (:mod:`airdefsim.physics.manoeuvre`); once
         per interceptor, never while a break is under way."""
-        snap = self.interceptors.snapshot()
         if not len(snap["id"]):
             return
         o = self.world.objects
@@ -593,14 +593,13 @@ class Simulation:
                     truth_id=self.track_truth.get(int(tid), -1),
                 )
 
-    def _uplink(self) -> None:
-        snap = self.interceptors.snapshot()
+    def _uplink(self, snap: dict[str, np.ndarray]) -> None:
+        """Mid-course uplink: each interceptor gets its track's current estimate."""
         if not len(snap["id"]) or not len(self._tracks):
             return
-        index = {int(t): i for i, t in enumerate(self._tracks.track_id)}
         ids, pos, vel = [], [], []
         for iid, tid in zip(snap["id"], snap["track_id"], strict=True):
-            j = index.get(int(tid))
+            j = self._track_row.get(int(tid))
             if j is not None:
                 ids.append(int(iid))
                 pos.append(self._tracks.x[j, :3])
