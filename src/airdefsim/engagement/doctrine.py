@@ -13,8 +13,8 @@ judges those commands exactly as a trainee's (:mod:`airdefsim.engagement.adjudic
    of origin, a path into a defended asset); otherwise it stays unknown. A track that
    replies after being declared hostile is declared friendly and fire on it ceases.
 2. **Eligibility** per unit: weapons ``hold`` fires nothing; ``tight`` engages tracks
-   identified hostile; ``free`` engages hostile and unknown tracks that were interrogated
-   at least once. Never a friendly track or one that answered IFF. Shoot-look-shoot:
+   identified hostile; ``free`` engages hostile tracks and unknown ones that were
+   interrogated at least once and show a hostile indicator and no friendly evidence. Never a friendly track or one that answered IFF. Shoot-look-shoot:
    no new salvo at a track with a salvo in flight or whose kill assessment is pending
    (:mod:`airdefsim.engagement.kill`), nor at one that has not been *updated* since its
    last salvo ended (``AirPicture.t_update``): the look needs a fresh measurement of the
@@ -207,7 +207,12 @@ class DoctrinePolicy:
         if u.weapons == "tight":
             ok &= ident == "hostile"
         else:
-            ok &= (ident == "hostile") | picture.iff_interrogated
+            # weapons free permits any track not identified friend; the automatic doctrine
+            # still fires only at one that shows a hostile indicator and no friendly
+            # evidence (a silent light aircraft crossing is left to a person's judgement)
+            ev = picture.evidence
+            suspect = picture.iff_interrogated & (ev.hostile != "") & (ev.friendly == "")
+            ok &= (ident == "hostile") | suspect
         max_salvos = 2 if u.doctrine.policy == "shoot-shoot-look" else 1
         status = picture.kill_status
         ok &= picture.salvos_since_look < max_salvos

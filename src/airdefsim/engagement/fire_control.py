@@ -225,13 +225,6 @@ class FireControl:
         """Salvos fired at ``track_id`` since its last kill assessment started."""
         return self._since_look.get(int(track_id), 0)
 
-    def engaged_tracks(self) -> set[int]:
-        return {s.engagement.track_id for s in self._salvos}
-
-    def missile_types(self, unit: UnitState) -> list[str]:
-        """Missile types the unit carries, cheapest first."""
-        return missile_types(unit, self.specs)
-
     # ------------------------------------------------------------ commands
 
     def advance(self, t: float) -> list[tuple[str, int]]:
@@ -281,7 +274,7 @@ class FireControl:
         -------
         list of LaunchOrder, or a one-line reason (str)
         """
-        self.advance(picture.t)
+        self.t = float(picture.t)  # the clock and reloads move in advance(), not here
         idx = picture.index_of(int(cmd.track_id))
         if idx is None:
             return f"track {cmd.track_id} is not in the picture"
@@ -345,8 +338,9 @@ class FireControl:
                 f"no free missile channel for a salvo of {cmd.salvo} "
                 f"({u.missiles_guided}/{u.missile_channels} guided)"
             )
-        types = self.missile_types(u) if cmd.missile is None else [cmd.missile]
-        if cmd.missile is not None and cmd.missile not in self.missile_types(u):
+        carried = missile_types(u, self.specs)
+        types = carried if cmd.missile is None else [cmd.missile]
+        if cmd.missile is not None and cmd.missile not in carried:
             return f"unit carries no {cmd.missile}"
         if not types:
             return "no missile of any type"
