@@ -58,12 +58,15 @@ def bench_wta(repeat: int = 5) -> None:
 
 
 def bench_doctrine() -> None:
+    from airdefsim.engagement import identification
+    from airdefsim.engagement.adjudicate import Adjudicator
     from airdefsim.engagement.doctrine import DoctrinePolicy
     from airdefsim.engagement.envelope import predicted_intercept
-    from airdefsim.engagement.fire_control import FireControl
-    from airdefsim.geo.wgs84 import LocalFrame
+    from airdefsim.engagement.threat import classify, rank, score
+    from airdefsim.geo.wgs84 import LocalFrame, ecef_to_geodetic
     from airdefsim.scenario.presets import get_presets
-    from airdefsim.types import AirPicture, LauncherState, UnitState
+    from airdefsim.scenario.schema import Doctrine
+    from airdefsim.types import AirPicture, Asset, LauncherState, RadarCoverage, UnitState
 
     presets = get_presets()
     specs = {m: presets.missiles[m] for m in ("40N6E", "48N6E3", "9M96E2")}
@@ -75,11 +78,14 @@ def bench_doctrine() -> None:
     units = []
     for k, east in enumerate((-10e3, 10e3)):
         pos = frame.to_ecef(np.array([east, 0.0, 0.0]))
-        loads = [{"40N6E": 4}] * 2 + [{"48N6E3": 4}] * 4 + [{"9M96E2": 4}] * 2
+        loads = [{"40N6E": 4}] * 2 + [{"48N6E3": 4}] * 4 + [{"9M96E2": 16}] * 2
         launchers = [
             LauncherState(f"B{k}/L{i}", f"B{k}", pos, frame.lat, frame.lon, dict(ld))
             for i, ld in enumerate(loads)
         ]
+        mfr = RadarCoverage(
+            "92N6E", LocalFrame(frame.lat, frame.lon, 10.0), 0.0, np.radians(90.0), 4e5, -0.02, 1.3
+        )
         units.append(
             UnitState(
                 f"B{k}",
@@ -88,18 +94,11 @@ def bench_doctrine() -> None:
                 frame.lat,
                 frame.lon,
                 launchers,
+                18,
                 36,
-                72,
                 weapons="tight",
-                doctrine={
-                    "mode": "auto",
-                    "policy": "shoot-look-shoot",
-                    "salvo": 2,
-                    "weapons": "tight",
-                    "reserve": 0,
-                    "auto_identify": True,
-                    "max_engage_range": None,
-                },
+                doctrine=Doctrine(weapons="tight"),
+                fc_radars=[mfr],
             )
         )
     rng = np.random.default_rng(1)
@@ -108,37 +107,63 @@ def bench_doctrine() -> None:
         [rng.uniform(-80e3, 80e3, m), rng.uniform(20e3, 200e3, m), rng.uniform(50.0, 10e3, m)]
     )
     ve = np.column_stack([np.zeros(m), -rng.uniform(200, 300, m), np.zeros(m)])
+    pos, vel = frame.to_ecef(pe), frame.vec_to_ecef(ve)
+    assets = [Asset("base", frame.lat, frame.lon, 0.0, frame.origin, 10.0, 2000.0)]
+    ident = np.full(m, "hostile", dtype=object)
+    kinds = classify(pos, vel)
+    value, tta = score(pos, vel, ident, assets, kinds)
+    adj = Adjudicator(units, specs, rng=np.random.default_rng(2))
+    for i in range(1, m + 1):
+        adj.identity[i] = "hostile"
+    ids = np.arange(1, m + 1)
+    c2 = adj.track_state(ids, 0.0)
     pic = AirPicture(
         t=0.0,
-        track_id=np.arange(1, m + 1),
-        pos=frame.to_ecef(pe),
-        vel=frame.vec_to_ecef(ve),
+        track_id=ids,
+        pos=pos,
+        vel=vel,
         pos_enu=pe,
         vel_enu=ve,
         pos_sigma=np.full(m, 100.0),
-        identity=np.full(m, "hostile", dtype=object),
+        status=np.ones(m, np.int64),
+        t_update=np.zeros(m),
+        n_updates=np.full(m, 10, np.int64),
+        kind=kinds,
+        quality_ok=np.ones(m, bool),
+        quality=np.full(m, "", dtype=object),
+        identity=ident,
+        evidence=identification.gather(
+            pe, ve, ecef_to_geodetic(pos)[2], kinds, tta, pe, [], [],
+            identification.FlightPlans.none(),
+        ),
         iff_reply=np.zeros(m, bool),
         iff_interrogated=np.ones(m, bool),
-        threat_rank=np.zeros(m, np.int64),
-        time_to_asset=np.full(m, np.inf),
-        units=units,
+        n_interrogations=np.full(m, 3, np.int64),
+        threat_score=value,
+        threat_rank=rank(value),
+        time_to_asset=tta,
+        salvos=c2.salvos,
+        salvos_since_look=c2.salvos_since_look,
+        kill_status=c2.kill_status,
+        kill_ended_at=c2.kill_ended_at,
+        cancelled_at=c2.cancelled_at,
+        units=[u.snapshot() for u in units],
         engagements=[],
-        assets=[{"name": "base", "pos": frame.origin, "value": 10.0, "radius": 2000.0}],
-    )
-    fc = FireControl(units, specs)
-    pol = DoctrinePolicy(units, specs, fc)
+        assets=assets,
+    )  # fmt: skip
+    pol = DoctrinePolicy(specs)
     t0 = time.perf_counter()
     cmds = pol.decide(pic)
     t_decide = time.perf_counter() - t0
     t0 = time.perf_counter()
-    results = [fc.execute(c, pic) for c in cmds]
-    n_orders = sum(len(r) for r in results if not isinstance(r, str))
-    n_refused = sum(isinstance(r, str) for r in results)
+    rulings = [adj.rule(c, pic) for c in cmds]
+    n_orders = sum(len(r.launches) for r in rulings)
+    n_refused = sum(not r.accepted for r in rulings)
     t_exec = time.perf_counter() - t0
     print(
         f"doctrine tick, 100 hostile tracks x 2 S-400 battalions: decide {1e3 * t_decide:.0f} "
         f"ms ({len(cmds)} commands, WTA {pol.last_assignment.method if pol.last_assignment else '-'}), "
-        f"fire control {1e3 * t_exec:.0f} ms for {n_orders} launch orders, {n_refused} refused "
+        f"adjudication {1e3 * t_exec:.0f} ms for {n_orders} launch orders, {n_refused} refused "
         f"(flyout tables ready in {t_tables:.1f} s, cached)"
     )
 
