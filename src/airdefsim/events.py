@@ -19,7 +19,8 @@ launch
     an interceptor left its launcher (``range_m``, ``t_flight_s``)
 kill, miss
     an interceptor's closest approach to the object it homed on (``miss_m``; ``reason``
-    for a miss)
+    for a miss: ``"fuze"`` — the warhead went off within its lethal radius and the target
+    survived — or ``"miss"`` — outside it)
 self_destruct
     an interceptor ended without an intercept (``reason``: no target left, lost track,
     out of energy, time of flight, ground)
@@ -194,6 +195,9 @@ def describe(
         text = f"{ev.unit} launched {ev.missile} at {who}{rng}"
     elif k == "kill":
         text = f"Kill on {who}" + (f" (miss distance {miss})" if miss else "")
+    elif k == "miss" and ev.reason == "fuze":
+        # the warhead went off within its lethal radius and the target flew on
+        text = f"{who} survived an intercept" + (f" at {miss}" if miss else "")
     elif k == "miss":
         text = f"Miss on {who}" + (f" (miss distance {miss})" if miss else "")
     elif k == "self_destruct":

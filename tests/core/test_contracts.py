@@ -113,3 +113,10 @@ def test_wall_clock_factor_pause_and_hold() -> None:
     with pytest.raises(ValueError):
         c.set_factor(0.0)
     assert AsFastAsPossible().wait(1e9) == 0.0
+
+
+def test_a_warhead_burst_the_target_survives_is_not_called_a_miss() -> None:
+    burst = Event(5.0, "miss", track_id=4, miss_m=0.6, reason="fuze")
+    assert describe(burst) == "T4 survived an intercept at 0.6 m"
+    wide = Event(5.0, "miss", track_id=4, miss_m=42.0, reason="miss")
+    assert describe(wide) == "Miss on T4 (miss distance 42 m)"

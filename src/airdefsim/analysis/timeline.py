@@ -45,6 +45,7 @@ class ObjectTimeline:
     missiles: list[str] = field(default_factory=list)
     first_launch_range_m: float = math.nan
     misses: list[float] = field(default_factory=list)
+    survived: list[float] = field(default_factory=list)  # bursts within the lethal radius
     self_destructs: list[str] = field(default_factory=list)
     outcome: Outcome = "flying"
     outcome_at: float = math.nan
@@ -71,10 +72,11 @@ class ObjectTimeline:
                 return "the engagement radar never saw it"
             return "never engaged (no weapon, channel or round)"
         parts = ["still flying at the end"] if self.outcome == "flying" else []
-        if self.misses:
-            closest = min(self.misses)
-            c = f"{closest:.1f}" if closest < 10 else f"{closest:.0f}"
-            parts.append(f"{len(self.misses)} miss(es), closest {c} m")
+        for what, dist in (("survived intercept(s)", self.survived), ("miss(es)", self.misses)):
+            if dist:
+                closest = min(dist)
+                c = f"{closest:.1f}" if closest < 10 else f"{closest:.0f}"
+                parts.append(f"{len(dist)} {what}, closest {c} m")
         if self.self_destructs:
             parts.append("self-destructed: " + ", ".join(sorted(set(self.self_destructs))))
         return "; ".join(parts) or "interceptors still flying at the end"
@@ -149,7 +151,7 @@ def _note(tl: ObjectTimeline, ev: Event, of_icpt: dict[int, int]) -> None:
         if math.isnan(tl.first_launch):
             tl.first_launch, tl.first_launch_range_m = ev.t, ev.range_m
     elif k == "miss":
-        tl.misses.append(ev.miss_m)
+        (tl.survived if ev.reason == "fuze" else tl.misses).append(ev.miss_m)
     elif k == "self_destruct":
         tl.self_destructs.append(ev.reason)
     elif k == "kill":
